@@ -1,0 +1,54 @@
+// The real sidecar client: libcurl against daprd's HTTP API. libcurl blocks, so every call
+// runs on a small blocking pool and resumes on the caller's executor: a stalled sidecar never
+// stalls event intake. Each pool thread keeps one easy handle, so connections are reused.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "tew/sidecar.hpp"
+
+namespace tew {
+
+struct SidecarOptions {
+  std::string base_url = "http://127.0.0.1:3500";  // DAPR_HTTP_ENDPOINT, no trailing slash
+  std::string api_token;                           // DAPR_API_TOKEN; empty: not sent
+  std::chrono::milliseconds timeout{5000};         // per attempt
+  int max_attempts = 4;                            // first try included
+  std::chrono::milliseconds backoff_base{50};      // doubles each retry, full jitter
+  std::chrono::milliseconds backoff_max{2000};
+  unsigned pool_threads = 4;
+};
+
+// Retry policy: an attempt is retried after a connection failure or timeout, or a 5xx answer,
+// up to max_attempts with exponential backoff and full jitter. Conditional state writes
+// (an ETag or first-write) are retried only when the connection could not be made, since the
+// condition of a write that reached the store would fail on a blind retry.
+class CurlSidecar final : public Sidecar {
+ public:
+  explicit CurlSidecar(SidecarOptions options);
+  ~CurlSidecar() override;
+
+  asio::awaitable<Result<void>> publish(const PublishRequest& request) override;
+  asio::awaitable<Result<StateItem>> get_state(const std::string& store,
+                                               const std::string& key) override;
+  asio::awaitable<Result<void>> save_state(const std::string& store,
+                                           const std::vector<StateWrite>& items) override;
+  asio::awaitable<Result<void>> delete_state(const std::string& store,
+                                             const StateDelete& item) override;
+  asio::awaitable<Result<void>> transact(const std::string& store,
+                                         const std::vector<StateOperation>& ops) override;
+  asio::awaitable<Result<BindingResponse>> invoke_binding(const BindingRequest& request) override;
+  asio::awaitable<bool> healthy() override;
+
+  // Waits for in-flight calls and joins the pool.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tew

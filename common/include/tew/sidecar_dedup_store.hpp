@@ -1,0 +1,36 @@
+// Dedup shared by every replica of an app, kept in a Dapr state store through the sidecar.
+// Claim records are only ever written with first-write concurrency (insert-if-absent without
+// an ETag, guarded by the ETag afterwards) and expire through ttlInSeconds.
+#pragma once
+
+#include <string>
+
+#include "tew/clock.hpp"
+#include "tew/dedup_store.hpp"
+#include "tew/sidecar.hpp"
+
+namespace tew {
+
+// Record at key "dedup|" + DedupKey::str():
+//   {"state":"claimed","owner":"<uuid>","lease_until":"<rfc3339>"}  ttl = lease (+ margin)
+//   {"state":"done","owner":"<uuid>","done_at":"<rfc3339>"}          ttl = done_ttl
+// claim: first-write insert. If that fails, read the record: done → already_done; claimed by
+// us (a retried insert that had landed) → acquired; claimed with a live lease → in_flight;
+// claimed with an expired lease → take over with an ETag-guarded first-write save. Absent
+// after a failed insert → the failure was real → ErrorKind::unavailable.
+class SidecarDedupStore final : public DedupStore {
+ public:
+  SidecarDedupStore(Sidecar& sidecar, const Clock& clock, std::string store, DedupPolicy policy);
+
+  asio::awaitable<Result<Claim>> claim(const DedupKey& key) override;
+  asio::awaitable<Result<void>> complete(const DedupKey& key, const Claim& claim) override;
+  asio::awaitable<Result<void>> release(const DedupKey& key, const Claim& claim) override;
+
+ private:
+  Sidecar& sidecar_;
+  const Clock& clock_;
+  std::string store_;
+  DedupPolicy policy_;
+};
+
+}  // namespace tew
