@@ -69,16 +69,19 @@ class DaprApp {
 
   // A typed subscription: `parse` validates the payload, `handle` gets it parsed.
   template <class Payload>
-  void on_topic(TopicSubscription spec, std::function<Result<Payload>(const CloudEvent&)> parse,
-                std::function<asio::awaitable<Outcome>(const Payload&, const EventContext&)> handle) {
-    on_topic_prepared(std::move(spec), [parse = std::move(parse), handle = std::move(handle)](
-                                           const CloudEvent& event) -> Result<TopicHandler> {
-      auto payload = parse(event);
-      if (!payload) return payload.error();
-      return TopicHandler{[handle, p = std::move(*payload)](const EventContext& ctx) {
-        return handle(p, ctx);
-      }};
-    });
+  void on_topic(
+      TopicSubscription spec, std::function<Result<Payload>(const CloudEvent&)> parse,
+      std::function<asio::awaitable<Outcome>(const Payload&, const EventContext&)> handle) {
+    on_topic_prepared(
+        std::move(spec),
+        [parse = std::move(parse),
+         handle = std::move(handle)](const CloudEvent& event) -> Result<TopicHandler> {
+          auto payload = parse(event);
+          if (!payload) return payload.error();
+          return TopicHandler{[handle, p = std::move(*payload)](const EventContext& ctx) {
+            return handle(p, ctx);
+          }};
+        });
   }
   // An untyped subscription: the handler reads the CloudEvent itself.
   void on_topic(TopicSubscription spec, TopicHandler handle);

@@ -24,8 +24,8 @@ using HttpResponse = http::response<http::string_body>;
 using RequestHandler = std::function<asio::awaitable<HttpResponse>(HttpRequest&)>;
 
 struct HttpLimits {
-  std::size_t max_body_bytes = 1024 * 1024;  // larger → 413
-  std::size_t max_header_bytes = 16 * 1024;  // larger → 431
+  std::size_t max_body_bytes = 1024 * 1024;        // larger → 413
+  std::size_t max_header_bytes = 16 * 1024;        // larger → 431
   std::chrono::milliseconds read_timeout{10'000};  // a whole request must arrive in this time
   std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request
 };

@@ -23,7 +23,7 @@ struct BulkSubscribe {
 struct TopicSubscription {
   std::string pubsub;
   std::string topic;
-  std::string route;                // HTTP path daprd POSTs to, e.g. "/events/task-created"
+  std::string route;                 // HTTP path daprd POSTs to, e.g. "/events/task-created"
   std::optional<std::string> match;  // CEL, e.g. event.type == "task.created"
   std::optional<std::string> dead_letter_topic;
   std::map<std::string, std::string> metadata;  // e.g. {"rawPayload","true"}

@@ -1,0 +1,133 @@
+#include "tew/service.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <string_view>
+
+#include "tew/curl_sidecar.hpp"
+#include "tew/http_server.hpp"
+#include "tew/memory_dedup_store.hpp"
+#include "tew/metered_sidecar.hpp"
+#include "tew/sidecar_dedup_store.hpp"
+#include "tew/version.hpp"
+
+
+namespace tew {
+
+namespace {
+
+void print_help(const ServiceInfo& info, const Configure& configure) {
+  // The same reads that configure the service document it: read from an empty environment.
+  Env docs([](std::string_view) -> std::optional<std::string> { return std::nullopt; });
+  read_common_config(docs, info.name, info.default_port);
+  configure(docs);
+  fmt::print("{} {} — {}\n\nUsage: {} [--help] [--version]\n\n", info.name, kVersion,
+             info.summary, info.name);
+  fmt::print("Configured by environment variables (an unset or empty one takes its default):\n");
+  for (const auto& v : docs.documented())
+    fmt::print("  {:<22} {}{}\n", v.name, v.help,
+               v.default_value.empty() ? "" : fmt::format(" [default: {}]", v.default_value));
+}
+
+// Runs until SIGTERM/SIGINT; then stops accepting and lets requests in flight finish.
+int serve(const ServiceInfo& info, const CommonConfig& config,
+          const std::function<void(Wiring&)>& wire) {
+  // One thread runs the io_context: handling an event is a few microseconds of CPU, so one
+  // thread keeps the pipeline lock-free and ordered; blocking sidecar calls run on the
+  // CurlSidecar's own pool and never stall this thread.
+  asio::io_context io{1};
+  SystemClock clock;
+  Metrics metrics;
+  CurlSidecar curl(config.sidecar);
+  MeteredSidecar sidecar(curl, metrics);
+  std::unique_ptr<DedupStore> dedup;
+  if (config.dedup_backend == DedupBackend::memory)
+    dedup = std::make_unique<MemoryDedupStore>(clock, config.dedup, config.dedup_capacity);
+  else
+    dedup = std::make_unique<SidecarDedupStore>(sidecar, clock, config.state_store, config.dedup);
+
+  DaprApp app({*dedup, sidecar, metrics, clock},
+              {config.app_id, config.event_source, config.app_api_token});
+  Wiring wiring{config, app, sidecar, *dedup, metrics, clock};
+  wire(wiring);
+
+  std::unique_ptr<HttpServer> server;
+  try {
+    const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(config.app_host),
+                                           config.app_port);
+    server = std::make_unique<HttpServer>(io, endpoint, config.limits,
+                                          [&app](HttpRequest& req) { return app.handle(req); });
+  } catch (const std::exception& e) {
+    log_error("cannot listen", {{"address", fmt::format("{}:{}", config.app_host, config.app_port)},
+                                {"error", e.what()}});
+    return 1;
+  }
+  server->start();
+  app.mark_started();
+  log_info("listening",
+           {{"service", std::string(info.name)},
+            {"version", kVersion},
+            {"address", fmt::format("{}:{}", config.app_host, server->local_endpoint().port())},
+            {"sidecar", config.sidecar.base_url},
+            {"dedup", config.dedup_backend == DedupBackend::memory ? "memory" : "state"}});
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log_info("stopping", {{"signal", std::to_string(signo)}});
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          co_await server->stop(config.shutdown_grace);
+          io.stop();
+        },
+        asio::detached);
+  });
+  io.run();
+  curl.stop();
+  log_info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int run_service(const ServiceInfo& info, int argc, char** argv, const Configure& configure) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      print_help(info, configure);
+      return 0;
+    }
+    if (arg == "--version") {
+      fmt::print("{} {}\n", info.name, kVersion);
+      return 0;
+    }
+    fmt::print(stderr, "{}: unknown argument '{}' (try --help)\n", info.name, arg);
+    return 2;
+  }
+
+  Env env;
+  const CommonConfig config = read_common_config(env, info.name, info.default_port);
+  const auto wire = configure(env);
+  if (!env.errors().empty()) {
+    for (const auto& e : env.errors())
+      fmt::print(stderr, "{}: invalid configuration: {}\n", info.name, e.describe());
+    return 2;
+  }
+  init_logging(config.log);
+  try {
+    return serve(info, config, wire);
+  } catch (const std::exception& e) {
+    log_error("fatal", {{"error", e.what()}});
+    return 1;
+  }
+}
+
+}  // namespace tew
