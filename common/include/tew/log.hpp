@@ -2,8 +2,9 @@
 // use). Every line about an event carries its id, type, topic and trace id.
 #pragma once
 
-#include <memory>
 #include <spdlog/common.h>
+
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,8 +27,7 @@ struct LogOptions {
 };
 
 // Replaces the default logger. `sink` defaults to stderr; tests pass a capturing sink.
-void init_logging(const LogOptions& options,
-                  std::shared_ptr<spdlog::sinks::sink> sink = nullptr);
+void init_logging(const LogOptions& options, std::shared_ptr<spdlog::sinks::sink> sink = nullptr);
 
 using LogFields = std::vector<std::pair<std::string, std::string>>;
 
@@ -35,9 +35,17 @@ using LogFields = std::vector<std::pair<std::string, std::string>>;
 LogFields event_fields(const CloudEvent& event);
 
 void log(spdlog::level::level_enum level, std::string_view message, const LogFields& fields = {});
-inline void log_debug(std::string_view m, const LogFields& f = {}) { log(spdlog::level::debug, m, f); }
-inline void log_info(std::string_view m, const LogFields& f = {}) { log(spdlog::level::info, m, f); }
-inline void log_warn(std::string_view m, const LogFields& f = {}) { log(spdlog::level::warn, m, f); }
-inline void log_error(std::string_view m, const LogFields& f = {}) { log(spdlog::level::err, m, f); }
+inline void log_debug(std::string_view m, const LogFields& f = {}) {
+  log(spdlog::level::debug, m, f);
+}
+inline void log_info(std::string_view m, const LogFields& f = {}) {
+  log(spdlog::level::info, m, f);
+}
+inline void log_warn(std::string_view m, const LogFields& f = {}) {
+  log(spdlog::level::warn, m, f);
+}
+inline void log_error(std::string_view m, const LogFields& f = {}) {
+  log(spdlog::level::err, m, f);
+}
 
 }  // namespace tew
