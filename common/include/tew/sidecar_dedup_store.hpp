@@ -11,13 +11,17 @@
 
 namespace tew {
 
-// Record at key "dedup|" + DedupKey::str():
-//   {"state":"claimed","owner":"<uuid>","lease_until":"<rfc3339>"}  ttl = lease (+ margin)
+// Record at key "dedup|" + DedupKey::str() (daprd prefixes "<app-id>||"), times RFC 3339 UTC:
+//   {"state":"claimed","owner":"<uuid>","lease_until":"<rfc3339>"}  ttl = 2 × lease
 //   {"state":"done","owner":"<uuid>","done_at":"<rfc3339>"}          ttl = done_ttl
 // claim: first-write insert. If that fails, read the record: done → already_done; claimed by
 // us (a retried insert that had landed) → acquired; claimed with a live lease → in_flight;
-// claimed with an expired lease → take over with an ETag-guarded first-write save. Absent
-// after a failed insert → the failure was real → ErrorKind::unavailable.
+// claimed with an expired lease → take over with an ETag-guarded first-write save (a conflict
+// there → in_flight). Absent after a failed insert → the failure was real → unavailable.
+// complete: ETag-guarded first-write save of the done record; a conflict (we were taken over)
+// comes back as ErrorKind::conflict. release: read, check we still own it, ETag-guarded
+// delete. A record that cannot be parsed is an unavailable error and is never overwritten.
+// Relies on Redis' ETags being versions (a fresh insert is "1"); see DAPR_NOTES.md.
 class SidecarDedupStore final : public DedupStore {
  public:
   SidecarDedupStore(Sidecar& sidecar, const Clock& clock, std::string store, DedupPolicy policy);
