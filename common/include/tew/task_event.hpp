@@ -24,6 +24,8 @@ std::optional<TaskEventType> task_event_type_from(std::string_view text);
 
 // `task_data`: the full task as the backend sends it. Only `id` is required; the other fields
 // are validated when present (wrong type or bad time → error naming `task_data.<field>`).
+// A field whose value is null counts as absent. `is_complete` must be a bool and `version` an
+// integer (no strings, no fractions, within int64).
 struct Task {
   std::string id;
   std::string title;
@@ -36,7 +38,11 @@ struct Task {
   std::optional<std::string> recurrence_mode;  // "due" | "completion"
   std::optional<Timestamp> updated_at;
   std::optional<std::int64_t> version;
-  nlohmann::json raw = nlohmann::json::object();  // the whole object, unknown fields included
+  // The whole object, unknown fields included. parse_task writes the typed fields back into it
+  // in canonical form (times as format_rfc3339), so that to_json(parse_task(x)) == raw.
+  nlohmann::json raw = nlohmann::json::object();
+
+  friend bool operator==(const Task&, const Task&) = default;
 };
 
 struct TaskEvent {
@@ -47,6 +53,8 @@ struct TaskEvent {
   Timestamp timestamp;
   Task task;
   nlohmann::json metadata = nlohmann::json::object();
+
+  friend bool operator==(const TaskEvent&, const TaskEvent&) = default;
 };
 
 // `reminder.due`: the same envelope with event_type "reminder.due", plus when the reminder was
@@ -61,14 +69,26 @@ struct ReminderDueEvent {
   bool late = false;
   std::optional<Task> task;
   nlohmann::json metadata = nlohmann::json::object();
+
+  friend bool operator==(const ReminderDueEvent&, const ReminderDueEvent&) = default;
 };
 
+// The rvalue forms move `raw` and `metadata` out of the argument instead of copying them.
 Result<Task> parse_task(const nlohmann::json& task_data);
+Result<Task> parse_task(nlohmann::json&& task_data);
 // Requires event_type (one of task.*), task_id, user_id, timestamp, task_data (object with id);
 // metadata optional (object). A schema_version newer than this build reads is an error.
+// task_id and task_data.id must be equal: a mismatch is an error naming "task_data.id".
+// A payload that is not an object is an error naming "data".
 Result<TaskEvent> parse_task_event(const nlohmann::json& data);
+Result<TaskEvent> parse_task_event(nlohmann::json&& data);
+// Requires event_type "reminder.due", task_id, user_id, timestamp, remind_at; due_date and
+// task_data optional (task_data.id, when present, must equal task_id); `late` a bool, default
+// false.
 Result<ReminderDueEvent> parse_reminder_due_event(const nlohmann::json& data);
+Result<ReminderDueEvent> parse_reminder_due_event(nlohmann::json&& data);
 
+// Unset optional fields are omitted, except that a Task keeps a null for one `raw` holds.
 nlohmann::json to_json(const Task& task);  // `raw` with the typed fields written over it
 nlohmann::json to_json(const TaskEvent& event);
 nlohmann::json to_json(const ReminderDueEvent& event);

@@ -1,0 +1,34 @@
+#include "tew/event_id.hpp"
+
+#include <boost/uuid/name_generator_sha1.hpp>
+#include <boost/uuid/string_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
+
+namespace tew {
+
+namespace {
+
+const boost::uuids::uuid& event_id_namespace() {
+  static const boost::uuids::uuid ns =
+      boost::uuids::string_generator()(std::string(kEventIdNamespace));
+  return ns;
+}
+
+}  // namespace
+
+std::string derive_id(std::initializer_list<std::string_view> parts) {
+  std::string name;
+  std::size_t size = 0;
+  for (const auto part : parts)
+    size += part.size() + 21;
+  name.reserve(size);
+  for (const auto part : parts) {
+    name += std::to_string(part.size());
+    name += ':';
+    name += part;
+  }
+  const boost::uuids::name_generator_sha1 generate(event_id_namespace());
+  return boost::uuids::to_string(generate(name.data(), name.size()));
+}
+
+}  // namespace tew
