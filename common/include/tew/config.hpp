@@ -3,6 +3,7 @@
 // APP_API_TOKEN, DAPR_API_TOKEN). Services read their own variables beside it.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -20,7 +21,7 @@ enum class DedupBackend { memory, state };
 
 struct CommonConfig {
   std::string app_id;
-  std::string app_host;
+  std::string app_host;  // an IP address literal, checked when read
   std::uint16_t app_port = 0;
   std::string app_api_token;
   SidecarOptions sidecar;  // base_url from DAPR_HTTP_ENDPOINT or 127.0.0.1:DAPR_HTTP_PORT
@@ -30,11 +31,12 @@ struct CommonConfig {
   LogOptions log;
   HttpLimits limits;
   std::chrono::milliseconds shutdown_grace{10'000};
-  DedupBackend dedup_backend = DedupBackend::memory;
+  DedupBackend dedup_backend = DedupBackend::state;
   DedupPolicy dedup;
-  std::size_t dedup_capacity = 0;
+  std::size_t dedup_capacity = 0;  // memory backend only
 };
 
+// Invalid values are collected in env.errors(); the caller reports them all and exits 2.
 CommonConfig read_common_config(Env& env, std::string_view service_name,
                                 std::uint16_t default_port);
 

@@ -31,7 +31,9 @@ class Env {
   Env();
   explicit Env(Lookup lookup);
 
-  // An unset or empty variable takes the default.
+  // An unset or empty variable takes the default. An invalid value is recorded in errors()
+  // and the default returned, so every invalid variable is reported at once. Names of
+  // choices and booleans match without regard to ASCII case.
   std::string text(std::string_view name, std::string_view def, std::string_view help);
   std::string secret(std::string_view name, std::string_view help);  // default empty
   std::uint16_t port(std::string_view name, std::uint16_t def, std::string_view help);
@@ -56,8 +58,12 @@ class Env {
   const std::vector<EnvVarDoc>& documented() const { return docs_; }
 
  private:
+  // Documents the variable (once per name) and returns its value unless unset or empty.
   std::optional<std::string> raw(std::string_view name, std::string default_text,
                                  std::string_view help, bool secret = false);
+  // An integer in [min, max]; `what` names it in the error, e.g. "a TCP port".
+  std::int64_t number(std::string_view name, std::int64_t def, std::int64_t min, std::int64_t max,
+                      std::string_view what, std::string_view help);
   Lookup lookup_;
   std::vector<Error> errors_;
   std::vector<EnvVarDoc> docs_;

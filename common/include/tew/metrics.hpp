@@ -4,12 +4,9 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
-#include <map>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "tew/outcome.hpp"
 
@@ -17,6 +14,11 @@ namespace tew {
 
 class Metrics {
  public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
   // Event intake. `type` is the CloudEvent type ("" when it could not be parsed).
   void count_event(std::string_view topic, std::string_view type, Status outcome);
   void count_duplicate(std::string_view topic);
@@ -28,21 +30,13 @@ class Metrics {
   // Cron / input binding calls.
   void count_binding(std::string_view binding, Status outcome);
 
+  // Every family, with its HELP and TYPE lines even before its first sample; series in
+  // label order. Status outcomes are written lower-case: success, retry, drop.
   std::string render() const;
 
  private:
-  using Labels = std::vector<std::pair<std::string, std::string>>;
-  struct Histogram {
-    std::vector<std::uint64_t> buckets;  // cumulative at render time, per bound below
-    double sum = 0;
-    std::uint64_t count = 0;
-  };
-  void add(std::map<Labels, std::uint64_t>& family, Labels labels);
-  void observe(std::map<Labels, Histogram>& family, Labels labels, double seconds);
-
-  mutable std::mutex mutex_;
-  std::map<Labels, std::uint64_t> events_, duplicates_, invalid_, publishes_, bindings_;
-  std::map<Labels, Histogram> handling_, publish_latency_;
+  struct Families;
+  std::unique_ptr<Families> families_;
 };
 
 }  // namespace tew
