@@ -24,8 +24,9 @@ struct SidecarOptions {
 
 // Retry policy: an attempt is retried after a connection failure or timeout, or a 5xx answer,
 // up to max_attempts with exponential backoff and full jitter. Conditional state writes
-// (an ETag or first-write) are retried only when the connection could not be made, since the
-// condition of a write that reached the store would fail on a blind retry.
+// (a save or transaction with an ETag or first-write, a delete with an ETag) are retried only
+// when the connection could not be made, since the condition of a write that reached the store
+// would fail on a blind retry. 4xx answers are never retried; healthy() asks once.
 class CurlSidecar final : public Sidecar {
  public:
   explicit CurlSidecar(SidecarOptions options);

@@ -1,0 +1,319 @@
+#include "tew/curl_sidecar.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+
+#include "dapr_http.hpp"
+#include "tew/log.hpp"
+
+namespace tew {
+
+namespace {
+
+using dapr_http::Answer;
+using dapr_http::Request;
+using dapr_http::TransportFailure;
+
+void init_curl_once() {
+  static const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (code != CURLE_OK)
+    throw std::runtime_error(std::string("curl_global_init: ") + curl_easy_strerror(code));
+}
+
+struct EasyDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// One easy handle per pool thread for the thread's lifetime: its connection cache is what
+// keeps connections to daprd alive between calls. Freed when the pool joins its threads.
+CURL* thread_handle() {
+  thread_local const std::unique_ptr<CURL, EasyDeleter> handle{curl_easy_init()};
+  return handle.get();
+}
+
+void append(Slist& list, const std::string& line) {
+  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+  if (grown == nullptr) throw std::bad_alloc();
+  (void)list.release();
+  list.reset(grown);
+}
+
+Slist header_list(const Request& request, const std::string& api_token) {
+  Slist list;
+  append(list, "Expect:");  // no 100-continue round trip for larger bodies
+  if (!request.content_type.empty()) append(list, "Content-Type: " + request.content_type);
+  if (!api_token.empty()) append(list, "dapr-api-token: " + api_token);
+  for (const auto& [name, value] : request.headers)
+    append(list, name + ": " + value);
+  return list;
+}
+
+std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* answer) {
+  static_cast<Answer*>(answer)->body.append(data, size * count);
+  return size * count;
+}
+
+std::size_t collect_etag(char* data, std::size_t size, std::size_t count, void* answer) {
+  std::string_view line(data, size * count);
+  auto& etag = static_cast<Answer*>(answer)->etag;
+  if (line.starts_with("HTTP/")) etag.clear();  // a new response (after 100 Continue)
+  constexpr std::string_view kName = "etag:";
+  if (line.size() > kName.size() &&
+      std::equal(kName.begin(), kName.end(), line.begin(),
+                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+    line.remove_prefix(kName.size());
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+      line.remove_prefix(1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+      line.remove_suffix(1);
+    etag.assign(line);
+  }
+  return size * count;
+}
+
+TransportFailure failure_of(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+      return TransportFailure::not_connected;
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportFailure::timed_out;
+    default:
+      return TransportFailure::broken;
+  }
+}
+
+// One blocking attempt on this thread's handle. Options are reset before and after, so no
+// pointer into this frame outlives it; the connection cache survives curl_easy_reset.
+Answer perform(const SidecarOptions& options, const Request& request) {
+  Answer answer;
+  CURL* curl = thread_handle();
+  if (curl == nullptr) {
+    answer.failure = TransportFailure::broken;
+    answer.failure_detail = "curl_easy_init failed";
+    return answer;
+  }
+  curl_easy_reset(curl);
+  const Slist headers = header_list(request, options.api_token);
+  const std::string url = options.base_url + request.target();
+  char error_text[CURL_ERROR_SIZE] = {};
+
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: we are threaded
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_etag);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer);
+  if (request.method == "GET") {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method == "POST") {
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    }
+  }
+
+  const CURLcode code = curl_easy_perform(curl);
+  if (code == CURLE_OK) {
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    answer.status = static_cast<int>(status);
+  } else {
+    answer.failure = failure_of(code);
+    answer.failure_detail = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
+    answer.body.clear();
+    answer.etag.clear();
+  }
+  curl_easy_reset(curl);
+  return answer;
+}
+
+// An exception must not escape into the pool's thread, where it would end the process.
+Answer perform_caught(const SidecarOptions& options, const Request& request) {
+  try {
+    return perform(options, request);
+  } catch (const std::exception& e) {
+    Answer answer;
+    answer.failure = TransportFailure::broken;
+    answer.failure_detail = e.what();
+    return answer;
+  }
+}
+
+std::chrono::milliseconds full_jitter(std::chrono::milliseconds ceiling) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(0, ceiling.count());
+  return std::chrono::milliseconds(pick(random));
+}
+
+}  // namespace
+
+struct CurlSidecar::Impl {
+  explicit Impl(SidecarOptions o)
+      : options(std::move(o)), pool(std::max(1u, options.pool_threads)) {}
+
+  struct Sent {
+    Answer answer;
+    int attempts = 0;
+  };
+
+  // Runs one attempt on the pool. The handler, and so the awaiting coroutine, resumes on its
+  // own executor: the caller's thread never blocks in libcurl. (asio::post(pool, use_awaitable)
+  // would not do: Asio completes it on the coroutine's executor, so the call would run there.)
+  template <class Token>
+  auto async_attempt(const Request& request, Token&& token) {
+    return asio::async_initiate<Token, void(Answer)>(
+        [this, &request](auto handler) {
+          auto caller = asio::make_work_guard(asio::get_associated_executor(handler));
+          const std::lock_guard lock(mutex);
+          if (stopped) {
+            Answer answer;
+            answer.failure = TransportFailure::client_stopped;
+            answer.failure_detail = "CurlSidecar::stop() was called";
+            asio::post(caller.get_executor(),
+                       [handler = std::move(handler), answer = std::move(answer)]() mutable {
+                         std::move(handler)(std::move(answer));
+                       });
+            return;
+          }
+          asio::post(pool, [this, &request, handler = std::move(handler),
+                            caller = std::move(caller)]() mutable {
+            auto answer = perform_caught(options, request);
+            asio::post(caller.get_executor(),
+                       [handler = std::move(handler), answer = std::move(answer)]() mutable {
+                         std::move(handler)(std::move(answer));
+                       });
+          });
+        },
+        token);
+  }
+
+  asio::awaitable<Sent> send(const Request& request) {
+    const int max_attempts = std::max(1, options.max_attempts);
+    for (int attempt = 1;; ++attempt) {
+      auto answer = co_await async_attempt(request, asio::use_awaitable);
+      if (attempt >= max_attempts || !dapr_http::retryable(answer, request.retry))
+        co_return Sent{std::move(answer), attempt};
+      const auto pause = backoff(attempt);
+      log_debug("sidecar call failed, retrying",
+                {{"request", request.subject()},
+                 {"attempt", std::to_string(attempt)},
+                 {"error", dapr_http::to_error(request, answer, attempt).message},
+                 {"retry_in_ms", std::to_string(pause.count())}});
+      asio::steady_timer timer(co_await asio::this_coro::executor, pause);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+
+  // Before retry n (1-based): uniform in [0, min(backoff_max, backoff_base * 2^(n-1))].
+  std::chrono::milliseconds backoff(int retry) const {
+    auto ceiling = options.backoff_base;
+    for (int i = 1; i < retry && ceiling < options.backoff_max; ++i)
+      ceiling *= 2;
+    return full_jitter(std::min(ceiling, options.backoff_max));
+  }
+
+  Result<void> outcome(const Request& request, const Sent& sent) const {
+    if (dapr_http::succeeded(sent.answer)) return {};
+    return dapr_http::to_error(request, sent.answer, sent.attempts);
+  }
+
+  const SidecarOptions options;
+  asio::thread_pool pool;
+  std::mutex mutex;  // orders stop() against attempts being handed to the pool
+  bool stopped = false;
+};
+
+CurlSidecar::CurlSidecar(SidecarOptions options) {
+  init_curl_once();
+  impl_ = std::make_unique<Impl>(std::move(options));
+}
+
+CurlSidecar::~CurlSidecar() {
+  stop();
+}
+
+// An attempt handed to the pool before `stopped` was set is outstanding work, so join() waits
+// for it; every later one fails at once as client_stopped.
+void CurlSidecar::stop() {
+  {
+    const std::lock_guard lock(impl_->mutex);
+    if (impl_->stopped) return;
+    impl_->stopped = true;
+  }
+  impl_->pool.join();
+}
+
+asio::awaitable<Result<void>> CurlSidecar::publish(const PublishRequest& request) {
+  const auto call = dapr_http::publish_request(request);
+  const auto sent = co_await impl_->send(call);
+  co_return impl_->outcome(call, sent);
+}
+
+asio::awaitable<Result<StateItem>> CurlSidecar::get_state(const std::string& store,
+                                                          const std::string& key) {
+  const auto call = dapr_http::get_state_request(store, key);
+  const auto sent = co_await impl_->send(call);
+  if (!dapr_http::succeeded(sent.answer))
+    co_return dapr_http::to_error(call, sent.answer, sent.attempts);
+  co_return dapr_http::to_state_item(call, key, sent.answer);
+}
+
+asio::awaitable<Result<void>> CurlSidecar::save_state(const std::string& store,
+                                                      const std::vector<StateWrite>& items) {
+  const auto call = dapr_http::save_state_request(store, items);
+  const auto sent = co_await impl_->send(call);
+  co_return impl_->outcome(call, sent);
+}
+
+asio::awaitable<Result<void>> CurlSidecar::delete_state(const std::string& store,
+                                                        const StateDelete& item) {
+  const auto call = dapr_http::delete_state_request(store, item);
+  const auto sent = co_await impl_->send(call);
+  co_return impl_->outcome(call, sent);
+}
+
+asio::awaitable<Result<void>> CurlSidecar::transact(const std::string& store,
+                                                    const std::vector<StateOperation>& ops) {
+  const auto call = dapr_http::transact_request(store, ops);
+  const auto sent = co_await impl_->send(call);
+  co_return impl_->outcome(call, sent);
+}
+
+asio::awaitable<Result<BindingResponse>> CurlSidecar::invoke_binding(
+    const BindingRequest& request) {
+  const auto call = dapr_http::binding_request(request);
+  const auto sent = co_await impl_->send(call);
+  if (!dapr_http::succeeded(sent.answer))
+    co_return dapr_http::to_error(call, sent.answer, sent.attempts);
+  co_return BindingResponse{sent.answer.status, sent.answer.body};
+}
+
+asio::awaitable<bool> CurlSidecar::healthy() {
+  const auto call = dapr_http::health_request();
+  const auto sent = co_await impl_->send(call);
+  co_return dapr_http::succeeded(sent.answer);
+}
+
+}  // namespace tew
