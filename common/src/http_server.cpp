@@ -44,9 +44,8 @@ std::optional<HttpResponse> answer_to_read_error(const beast::error_code& ec,
     return plain_response(
         http::status::request_header_fields_too_large,
         "request header larger than " + std::to_string(limits.max_header_bytes) + " bytes\n", 11);
-  if (ec == beast::error::timeout)
-    return plain_response(http::status::request_timeout, "request not received in time\n", 11);
-  if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+  // A timed-out stream is already closed by Beast: the slow client is simply cut off.
+  if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == asio::error::eof ||
       ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
       ec == http::error::partial_message)
     return std::nullopt;

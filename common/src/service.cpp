@@ -18,7 +18,6 @@
 #include "tew/sidecar_dedup_store.hpp"
 #include "tew/version.hpp"
 
-
 namespace tew {
 
 namespace {
@@ -28,8 +27,8 @@ void print_help(const ServiceInfo& info, const Configure& configure) {
   Env docs([](std::string_view) -> std::optional<std::string> { return std::nullopt; });
   read_common_config(docs, info.name, info.default_port);
   configure(docs);
-  fmt::print("{} {} — {}\n\nUsage: {} [--help] [--version]\n\n", info.name, kVersion,
-             info.summary, info.name);
+  fmt::print("{} {} — {}\n\nUsage: {} [--help] [--version]\n\n", info.name, kVersion, info.summary,
+             info.name);
   fmt::print("Configured by environment variables (an unset or empty one takes its default):\n");
   for (const auto& v : docs.documented())
     fmt::print("  {:<22} {}{}\n", v.name, v.help,
