@@ -21,11 +21,14 @@ json data_of_fixture(const std::string& name) {
 
 std::string joined(const std::vector<std::string>& errors) {
   std::string out;
-  for (const auto& e : errors) out += e + "; ";
+  for (const auto& e : errors)
+    out += e + "; ";
   return out;
 }
 
-std::filesystem::path examples_dir() { return event_schema_dir().parent_path() / "examples"; }
+std::filesystem::path examples_dir() {
+  return event_schema_dir().parent_path() / "examples";
+}
 
 }  // namespace
 
@@ -51,9 +54,9 @@ TEST_CASE("invalid task fixtures are rejected by the schema too") {
        {"invalid_task_missing_task_id.json", "invalid_task_bad_due_date.json",
         "invalid_task_data_not_object.json", "invalid_task_future_schema_version.json",
         "invalid_task_version_string.json"}) {
-    CHECK_MESSAGE(!validator.validate(data_of_fixture(fixture), "task.created.v1.schema.json")
-                       .empty(),
-                  fixture);
+    CHECK_MESSAGE(
+        !validator.validate(data_of_fixture(fixture), "task.created.v1.schema.json").empty(),
+        fixture);
   }
 }
 

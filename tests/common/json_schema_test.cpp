@@ -39,15 +39,35 @@ bool uses_unsupported(const json& schema) {
 
 TEST_CASE("the validator agrees with the JSON-Schema-Test-Suite on every keyword it implements") {
   REQUIRE(std::filesystem::is_directory(kSuite));
-  const std::vector<std::string> files{
-      "additionalItems", "additionalProperties", "allOf",         "anyOf",
-      "boolean_schema",  "const",                "definitions",   "enum",
-      "exclusiveMaximum", "exclusiveMinimum",    "if-then-else",  "items",
-      "maxItems",        "maxLength",            "maxProperties", "maximum",
-      "minItems",        "minLength",            "minProperties", "minimum",
-      "multipleOf",      "not",                  "oneOf",         "pattern",
-      "properties",      "ref",                  "required",      "type",
-      "uniqueItems"};
+  const std::vector<std::string> files{"additionalItems",
+                                       "additionalProperties",
+                                       "allOf",
+                                       "anyOf",
+                                       "boolean_schema",
+                                       "const",
+                                       "definitions",
+                                       "enum",
+                                       "exclusiveMaximum",
+                                       "exclusiveMinimum",
+                                       "if-then-else",
+                                       "items",
+                                       "maxItems",
+                                       "maxLength",
+                                       "maxProperties",
+                                       "maximum",
+                                       "minItems",
+                                       "minLength",
+                                       "minProperties",
+                                       "minimum",
+                                       "multipleOf",
+                                       "not",
+                                       "oneOf",
+                                       "pattern",
+                                       "properties",
+                                       "ref",
+                                       "required",
+                                       "type",
+                                       "uniqueItems"};
   JsonSchemaValidator validator(kSuite);
   int checked = 0;
   int skipped = 0;
@@ -75,8 +95,9 @@ TEST_CASE("the validator agrees with the JSON-Schema-Test-Suite on every keyword
 
 TEST_CASE("a violation names the JSON pointer of the offending value") {
   JsonSchemaValidator validator(".");
-  const json schema = {{"type", "object"},
-                       {"properties", {{"a", {{"type", "array"}, {"items", {{"type", "integer"}}}}}}}};
+  const json schema = {
+      {"type", "object"},
+      {"properties", {{"a", {{"type", "array"}, {"items", {{"type", "integer"}}}}}}}};
   const auto errors = validator.validate_with(json{{"a", {1, "x"}}}, schema);
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].rfind("/a/1: expected type", 0) == 0);

@@ -20,7 +20,8 @@ namespace {
 
 std::size_t code_points(const std::string& s) {
   std::size_t n = 0;
-  for (const unsigned char c : s) n += (c & 0xC0) != 0x80;
+  for (const unsigned char c : s)
+    n += (c & 0xC0) != 0x80;
   return n;
 }
 
@@ -43,8 +44,9 @@ bool has_type(const json& v, const std::string& type) {
 }
 
 bool is_uuid(const std::string& s) {
-  static const std::regex uuid("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                               "[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+  static const std::regex uuid(
+      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+      "[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
   return std::regex_match(s, uuid);
 }
 
@@ -68,14 +70,19 @@ std::string percent_decoded(const std::string& s) {
   return out;
 }
 
-double as_double(const json& v) { return v.get<double>(); }
+double as_double(const json& v) {
+  return v.get<double>();
+}
 
 std::string escape_pointer(const std::string& key) {
   std::string out;
   for (const char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -144,12 +151,14 @@ void JsonSchemaValidator::check(const json& v, const json& s, const Scope& scope
   if (auto type = s.find("type"); type != s.end()) {
     bool ok = false;
     if (type->is_string()) ok = has_type(v, type->get<std::string>());
-    for (const auto& t : type->is_array() ? *type : json::array()) ok = ok || has_type(v, t);
+    for (const auto& t : type->is_array() ? *type : json::array())
+      ok = ok || has_type(v, t);
     if (!ok) fail("expected type " + type->dump() + ", got " + v.type_name());
   }
   if (auto e = s.find("enum"); e != s.end()) {
     bool ok = false;
-    for (const auto& option : *e) ok = ok || option == v;
+    for (const auto& option : *e)
+      ok = ok || option == v;
     if (!ok) fail("not one of " + e->dump());
   }
   if (auto c = s.find("const"); c != s.end() && *c != v) fail("expected " + c->dump());
@@ -180,8 +189,10 @@ void JsonSchemaValidator::check(const json& v, const json& s, const Scope& scope
       if (items->is_array()) {
         for (std::size_t i = 0; i < v.size(); ++i) {
           const auto at = where + "/" + std::to_string(i);
-          if (i < items->size()) merge(sub(v[i], (*items)[i], at));
-          else if (s.contains("additionalItems")) merge(sub(v[i], s["additionalItems"], at));
+          if (i < items->size())
+            merge(sub(v[i], (*items)[i], at));
+          else if (s.contains("additionalItems"))
+            merge(sub(v[i], s["additionalItems"], at));
         }
       } else {
         for (std::size_t i = 0; i < v.size(); ++i)
@@ -228,15 +239,18 @@ void JsonSchemaValidator::check(const json& v, const json& s, const Scope& scope
   }
 
   if (auto all = s.find("allOf"); all != s.end())
-    for (const auto& schema : *all) merge(sub(v, schema, where));
+    for (const auto& schema : *all)
+      merge(sub(v, schema, where));
   if (auto any = s.find("anyOf"); any != s.end()) {
     bool ok = false;
-    for (const auto& schema : *any) ok = ok || passes(schema);
+    for (const auto& schema : *any)
+      ok = ok || passes(schema);
     if (!ok) fail("matches none of anyOf");
   }
   if (auto one = s.find("oneOf"); one != s.end()) {
     int matched = 0;
-    for (const auto& schema : *one) matched += passes(schema) ? 1 : 0;
+    for (const auto& schema : *one)
+      matched += passes(schema) ? 1 : 0;
     if (matched != 1) fail("matches " + std::to_string(matched) + " of oneOf, not exactly 1");
   }
   if (auto n = s.find("not"); n != s.end() && passes(*n)) fail("matches the schema in not");
@@ -248,8 +262,8 @@ void JsonSchemaValidator::check(const json& v, const json& s, const Scope& scope
 }
 
 std::filesystem::path event_schema_dir() {
-  return std::filesystem::path(TEW_FIXTURES_DIR).parent_path().parent_path() / "docs" /
-         "events" / "schemas";
+  return std::filesystem::path(TEW_FIXTURES_DIR).parent_path().parent_path() / "docs" / "events" /
+         "schemas";
 }
 
 }  // namespace tew::testing
