@@ -183,6 +183,11 @@ struct Metrics::Families {
       {"topic"}};
   Family<std::uint64_t, 1> invalid{
       "tew_invalid_events_total", "Events dropped as invalid before any handler ran.", {"topic"}};
+  Family<std::uint64_t, 2> ignored{
+      "tew_ignored_events_total",
+      "Events acknowledged without effect, by topic and payload event_type the service does not "
+      "act on.",
+      {"topic", "event_type"}};
   Family<Histogram, 1> handling{
       "tew_event_handling_seconds", "Time to handle one delivered event, by topic.", {"topic"}};
   Family<std::uint64_t, 2> publishes{
@@ -215,6 +220,11 @@ void Metrics::count_invalid(std::string_view topic) {
   ++families_->invalid.at({topic});
 }
 
+void Metrics::count_ignored(std::string_view topic, std::string_view event_type) {
+  const std::lock_guard lock(families_->mutex);
+  ++families_->ignored.at({topic, event_type});
+}
+
 void Metrics::observe_handling(std::string_view topic, std::chrono::duration<double> elapsed) {
   const std::lock_guard lock(families_->mutex);
   families_->handling.at({topic}).observe(elapsed.count());
@@ -241,6 +251,7 @@ std::string Metrics::render() const {
   render_counters(out, families_->events);
   render_counters(out, families_->duplicates);
   render_counters(out, families_->invalid);
+  render_counters(out, families_->ignored);
   render_histograms(out, families_->handling);
   render_counters(out, families_->publishes);
   render_histograms(out, families_->publish_latency);

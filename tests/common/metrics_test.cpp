@@ -30,6 +30,9 @@ TEST_CASE("every family is rendered with HELP and TYPE before its first sample")
         "# TYPE tew_duplicates_total counter\n"
         "# HELP tew_invalid_events_total Events dropped as invalid before any handler ran.\n"
         "# TYPE tew_invalid_events_total counter\n"
+        "# HELP tew_ignored_events_total Events acknowledged without effect, by topic and "
+        "payload event_type the service does not act on.\n"
+        "# TYPE tew_ignored_events_total counter\n"
         "# HELP tew_event_handling_seconds Time to handle one delivered event, by topic.\n"
         "# TYPE tew_event_handling_seconds histogram\n"
         "# HELP tew_publishes_total Events published through the sidecar, by topic and outcome "
@@ -49,6 +52,7 @@ TEST_CASE("a small scenario renders counters and cumulative histogram buckets ex
   metrics.count_event("orders", "", Status::drop);
   metrics.count_duplicate("orders");
   metrics.count_invalid("orders");
+  metrics.count_ignored("orders", "order.archived");
   metrics.observe_handling("orders", 0.0009765625s);  // 2^-10: sums print exactly
   metrics.observe_handling("orders", 2s);
   metrics.observe_handling("orders", 16s);
@@ -68,6 +72,9 @@ tew_duplicates_total{topic="orders"} 1
 # HELP tew_invalid_events_total Events dropped as invalid before any handler ran.
 # TYPE tew_invalid_events_total counter
 tew_invalid_events_total{topic="orders"} 1
+# HELP tew_ignored_events_total Events acknowledged without effect, by topic and payload event_type the service does not act on.
+# TYPE tew_ignored_events_total counter
+tew_ignored_events_total{topic="orders",event_type="order.archived"} 1
 # HELP tew_event_handling_seconds Time to handle one delivered event, by topic.
 # TYPE tew_event_handling_seconds histogram
 tew_event_handling_seconds_bucket{topic="orders",le="0.0001"} 0

@@ -23,6 +23,8 @@ class Metrics {
   void count_event(std::string_view topic, std::string_view type, Status outcome);
   void count_duplicate(std::string_view topic);
   void count_invalid(std::string_view topic);  // DROPped before any handler ran
+  // Acknowledged without effect: a payload event_type the service does not act on.
+  void count_ignored(std::string_view topic, std::string_view event_type);
   void observe_handling(std::string_view topic, std::chrono::duration<double> elapsed);
   // Follow-on publishes through the sidecar.
   void count_publish(std::string_view topic, bool ok);
