@@ -11,6 +11,7 @@
 #include "fake_sidecar_server.hpp"
 #include "fixtures.hpp"
 #include "http_client.hpp"
+#include "json_schema.hpp"
 #include "test_server.hpp"
 #include "tew/event_id.hpp"
 
@@ -179,6 +180,7 @@ TEST_CASE(
     CHECK(p.event["data"]["notification"]["notification_id"] ==
           tew::derive_id({"task-api", kCreatedId, "notification", channel}));
     CHECK(p.traceparent == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    CHECK(tew::testing::published_event_violations(p.event) == std::vector<std::string>{});
   }
 
   const auto calls = binding_calls(sidecar);

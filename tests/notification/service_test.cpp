@@ -8,6 +8,7 @@
 
 #include "captured_log.hpp"
 #include "harness.hpp"
+#include "json_schema.hpp"
 #include "notification/notifier.hpp"
 #include "tew/event_id.hpp"
 #include "tew/sidecar_dedup_store.hpp"
@@ -204,6 +205,9 @@ TEST_CASE("a webhook 4xx DROPs the event naming the refusal, and publishes notif
                                                 "notification.failed/webhook"));
   CHECK(failed.event.type == "notification.failed");
   CHECK((*failed.event.data)["reason"] == "webhook answered HTTP 400: unknown user");
+  for (const auto& p : published)
+    CHECK(tew::testing::published_event_violations(tew::to_json(p.event)) ==
+          std::vector<std::string>{});
   const auto dropped = lines_with(log, "dropping event");
   REQUIRE(dropped.size() == 1);
   CHECK(dropped[0]["reason"] == "webhook answered HTTP 400: unknown user");

@@ -267,3 +267,19 @@ std::filesystem::path event_schema_dir() {
 }
 
 }  // namespace tew::testing
+
+namespace tew::testing {
+
+std::vector<std::string> published_event_violations(const nlohmann::json& event) {
+  JsonSchemaValidator validator(event_schema_dir());
+  auto errors = validator.validate(event, "cloudevent.v1.schema.json");
+  if (!event.is_object() || !event.contains("type") || !event["type"].is_string()) return errors;
+  const auto schema = event["type"].get<std::string>() + ".v1.schema.json";
+  if (!std::filesystem::exists(event_schema_dir() / schema))
+    return {"no schema " + schema + " for the published type"};
+  for (auto& e : validator.validate(event.value("data", nlohmann::json{}), schema))
+    errors.push_back("data" + e);
+  return errors;
+}
+
+}  // namespace tew::testing

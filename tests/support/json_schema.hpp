@@ -44,3 +44,11 @@ class JsonSchemaValidator {
 std::filesystem::path event_schema_dir();
 
 }  // namespace tew::testing
+
+namespace tew::testing {
+
+// The violations of an event one of our services published: the CloudEvent against
+// cloudevent.v1 and its data against "<type>.v1" (docs/events/schemas).
+std::vector<std::string> published_event_violations(const nlohmann::json& event);
+
+}  // namespace tew::testing
