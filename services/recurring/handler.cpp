@@ -1,0 +1,96 @@
+#include "recurring/handler.hpp"
+
+#include "recurring/decide.hpp"
+#include "recurring/trigger.hpp"
+#include "tew/log.hpp"
+
+namespace tew::recurring {
+
+namespace {
+
+// A task.created without recurrence and without a series link cannot concern any series;
+// every other task event might (a deletion or an update that ends a series), so it is looked up.
+bool may_concern_a_series(const SeriesEvent& e) {
+  return e.recurrence || e.series_id || e.event.event_type != TaskEventType::created;
+}
+
+LogFields series_fields(const EventContext& ctx, const std::string& series_id,
+                        const SeriesEvent& e) {
+  auto fields = event_fields(ctx.event);
+  fields.emplace_back("series_id", series_id);
+  fields.emplace_back("task_id", e.event.task.id);
+  return fields;
+}
+
+Outcome success(std::string note) {
+  return {Status::success, std::move(note)};
+}
+
+}  // namespace
+
+SeriesHandler::SeriesHandler(Sidecar& sidecar, HandlerOptions options)
+    : sidecar_(sidecar), options_(std::move(options)), store_(sidecar, options_.state_store) {}
+
+asio::awaitable<Outcome> SeriesHandler::handle(const RecurringInput& input,
+                                               const EventContext& ctx) {
+  // Acknowledged; the pipeline logs the reason at debug and counts the event by type.
+  if (const auto* ignored = std::get_if<IgnoredEvent>(&input))
+    co_return success("ignored: " + ignored->event_type);
+  co_return co_await handle_task(std::get<SeriesEvent>(input), ctx);
+}
+
+asio::awaitable<Outcome> SeriesHandler::handle_task(const SeriesEvent& e, const EventContext& ctx) {
+  if (!may_concern_a_series(e)) co_return success("not a recurring task");
+  std::string spawned;
+  std::string last_failure = "none";
+  for (int round = 0; round < kMaxSeriesRounds; ++round) {
+    auto found = co_await store_.find(e);
+    if (!found) co_return Outcome::retry("series store: " + found.error().describe());
+    if (found->series && found->series->pending_trigger) {
+      auto flushed = co_await flush(*found, ctx);
+      if (!flushed && flushed.error().kind != ErrorKind::conflict)
+        co_return Outcome::retry("publishing the pending trigger: " + flushed.error().describe());
+      continue;  // read again: the series is as the flush left it, or someone else's
+    }
+
+    auto decision = decide(found->series, found->series_id, e);
+    if (!decision.write) co_return success(spawned.empty() ? decision.note : spawned);
+    if (decision.spawn)
+      decision.write->pending_trigger =
+          to_json(trigger_event(*decision.write, *decision.spawn, e.event, ctx.app_source));
+    auto saved = co_await store_.save(*found, *decision.write);
+    if (!saved) {
+      // Lost the ETag or insert race, or the write failed: the next round reads what is there.
+      last_failure = saved.error().describe();
+      continue;
+    }
+    log_info(decision.note, series_fields(ctx, found->series_id, e));
+    if (!decision.spawn) co_return success(decision.note);
+    spawned = decision.note;  // the next round publishes the trigger just written
+  }
+  co_return Outcome::retry("series not settled after " + std::to_string(kMaxSeriesRounds) +
+                           " rounds; last write failure: " + last_failure);
+}
+
+asio::awaitable<Result<void>> SeriesHandler::flush(const StoredSeries& stored,
+                                                   const EventContext& ctx) {
+  const auto& series = *stored.series;
+  auto trigger = parse_structured_event(*series.pending_trigger);
+  if (!trigger)
+    co_return Error::unavailable("series", "unreadable pending trigger of " + series.id);
+  const auto new_task = trigger->data ? trigger->data->value("task_id", "") : "";
+  if (new_task.empty())
+    co_return Error::unavailable("series", "pending trigger of " + series.id + " has no task_id");
+
+  if (auto linked = co_await store_.link(new_task, series.id); !linked) co_return linked.error();
+  const auto request =
+      PublishRequest{options_.pubsub, options_.topic, *trigger, ctx.traceparent(), {}};
+  if (auto published = co_await sidecar_.publish(request); !published) co_return published.error();
+  log_info("published recurring.trigger",
+           {{"series_id", series.id}, {"new_task_id", new_task}, {"trigger_id", trigger->id}});
+  Series cleared = series;
+  cleared.pending_trigger.reset();
+  co_return co_await store_.save(stored, cleared);
+}
+
+}  // namespace tew::recurring

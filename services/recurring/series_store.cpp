@@ -1,0 +1,69 @@
+#include "recurring/series_store.hpp"
+
+namespace tew::recurring {
+
+namespace {
+
+std::string series_key(std::string_view series_id) {
+  return "series|" + std::string(series_id);
+}
+
+std::string link_key(std::string_view task_id) {
+  return "series-of|" + std::string(task_id);
+}
+
+}  // namespace
+
+SeriesStore::SeriesStore(Sidecar& sidecar, std::string store)
+    : sidecar_(sidecar), store_(std::move(store)) {}
+
+asio::awaitable<Result<StoredSeries>> SeriesStore::load(const std::string& series_id) {
+  auto item = co_await sidecar_.get_state(store_, series_key(series_id));
+  if (!item) co_return item.error();
+  StoredSeries out{series_id, std::nullopt, item->etag};
+  if (!item->value) co_return out;
+  auto series = parse_series(*item->value);
+  if (!series) co_return series.error();
+  if (series->id != series_id)
+    co_return Error::unavailable(
+        "series", "record at " + series_key(series_id) + " is of series " + series->id);
+  out.series = std::move(*series);
+  co_return out;
+}
+
+asio::awaitable<Result<StoredSeries>> SeriesStore::find(const SeriesEvent& event) {
+  if (event.series_id) co_return co_await load(*event.series_id);
+  const auto& task_id = event.event.task.id;
+  auto own = co_await load(task_id);
+  if (!own || own->series) co_return own;
+  auto link = co_await sidecar_.get_state(store_, link_key(task_id));
+  if (!link) co_return link.error();
+  if (link->value && link->value->is_object()) {
+    const auto linked = link->value->find("series_id");
+    if (linked != link->value->end() && linked->is_string())
+      co_return co_await load(linked->get<std::string>());
+  }
+  co_return own;
+}
+
+asio::awaitable<Result<void>> SeriesStore::save(const StoredSeries& at, const Series& series) {
+  StateWrite write;
+  write.key = series_key(at.series_id);
+  write.value = to_json(series);
+  // Real Redis ignores the ETag of a last-write save: the guard only holds with first-write.
+  write.concurrency = Concurrency::first_write;
+  if (at.series) write.etag = at.etag;
+  const std::vector<StateWrite> items{std::move(write)};
+  co_return co_await sidecar_.save_state(store_, items);
+}
+
+asio::awaitable<Result<void>> SeriesStore::link(const std::string& task_id,
+                                                const std::string& series_id) {
+  StateWrite write;
+  write.key = link_key(task_id);
+  write.value = {{"series_id", series_id}};
+  const std::vector<StateWrite> items{std::move(write)};
+  co_return co_await sidecar_.save_state(store_, items);
+}
+
+}  // namespace tew::recurring
