@@ -170,6 +170,25 @@ TEST_CASE("the listening line names the service once, with program, version and 
   CHECK(app.terminate() == 0);
 }
 
+TEST_CASE("/readyz follows the sidecar's outbound health check once listening") {
+  tew::testing::FakeClock clock;
+  FakeSidecarServer sidecar(clock);
+  sidecar.start();
+  RunningApp app(sidecar);
+  HttpClient client(app.port());
+  CHECK(client.get("/readyz").result() == tew::testing::http::status::ok);
+  sidecar.set_healthy(false);
+  CHECK(client.get("/readyz").result() == tew::testing::http::status::service_unavailable);
+  CHECK(client.get("/healthz").result() == tew::testing::http::status::ok);
+  sidecar.set_healthy(true);
+  CHECK(client.get("/readyz").result() == tew::testing::http::status::ok);
+  bool asked_outbound = false;
+  for (const auto& r : sidecar.requests())
+    asked_outbound = asked_outbound || r.path == "/v1.0/healthz/outbound";
+  CHECK(asked_outbound);
+  CHECK(app.terminate() == 0);
+}
+
 TEST_CASE("a delivered event is published once, with an id derived from the input event") {
   tew::testing::FakeClock clock;
   FakeSidecarServer sidecar(clock);
