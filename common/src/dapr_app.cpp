@@ -176,7 +176,10 @@ asio::awaitable<HttpResponse> DaprApp::Impl::binding_call(const BindingRoute& ro
 
 asio::awaitable<HttpResponse> DaprApp::Impl::readiness(const HttpRequest& req) {
   if (!started) co_return text_answer(req, http::status::service_unavailable, "starting\n");
-  if (!co_await deps.sidecar.healthy())
+  // Awaited into a named local: g++ 12 miscompiles a co_await inside the if condition (the
+  // coroutine crashed on resuming its caller).
+  const bool sidecar_healthy = co_await deps.sidecar.healthy();
+  if (!sidecar_healthy)
     co_return text_answer(req, http::status::service_unavailable, "sidecar not reachable\n");
   co_return text_answer(req, http::status::ok, "ready\n");
 }

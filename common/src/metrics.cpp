@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace tew {
 
@@ -172,10 +173,23 @@ void render_histograms(std::string& out, const Family<Histogram, N>& family) {
 }  // namespace
 
 struct Metrics::Families {
+  explicit Families(std::size_t max_types) : max_event_types(max_types) {}
+
+  // The type's own label while it is one of the first max_event_types seen, else "other".
+  std::string_view event_type_label(std::string_view type) {
+    if (event_types.find(type) != event_types.end()) return type;
+    if (event_types.size() >= max_event_types) return "other";
+    event_types.emplace(type);
+    return type;
+  }
+
   std::mutex mutex;
+  const std::size_t max_event_types;
+  std::set<std::string, std::less<>> event_types;
   Family<std::uint64_t, 3> events{
       "tew_events_total",
-      "Events delivered by daprd, by topic, CloudEvent type and the outcome answered.",
+      "Events delivered by daprd, by topic, CloudEvent type and the outcome answered; types "
+      "past a fixed number of distinct ones count as type \"other\".",
       {"topic", "type", "outcome"}};
   Family<std::uint64_t, 1> duplicates{
       "tew_duplicates_total",
@@ -186,7 +200,7 @@ struct Metrics::Families {
   Family<std::uint64_t, 2> ignored{
       "tew_ignored_events_total",
       "Events acknowledged without effect, by topic and payload event_type the service does not "
-      "act on.",
+      "act on; types past a fixed number of distinct ones count as \"other\".",
       {"topic", "event_type"}};
   Family<Histogram, 1> handling{
       "tew_event_handling_seconds", "Time to handle one delivered event, by topic.", {"topic"}};
@@ -202,12 +216,13 @@ struct Metrics::Families {
       {"binding", "outcome"}};
 };
 
-Metrics::Metrics() : families_(std::make_unique<Families>()) {}
+Metrics::Metrics(std::size_t max_event_types)
+    : families_(std::make_unique<Families>(max_event_types)) {}
 Metrics::~Metrics() = default;
 
 void Metrics::count_event(std::string_view topic, std::string_view type, Status outcome) {
   const std::lock_guard lock(families_->mutex);
-  ++families_->events.at({topic, type, outcome_label(outcome)});
+  ++families_->events.at({topic, families_->event_type_label(type), outcome_label(outcome)});
 }
 
 void Metrics::count_duplicate(std::string_view topic) {
@@ -222,7 +237,7 @@ void Metrics::count_invalid(std::string_view topic) {
 
 void Metrics::count_ignored(std::string_view topic, std::string_view event_type) {
   const std::lock_guard lock(families_->mutex);
-  ++families_->ignored.at({topic, event_type});
+  ++families_->ignored.at({topic, families_->event_type_label(event_type)});
 }
 
 void Metrics::observe_handling(std::string_view topic, std::chrono::duration<double> elapsed) {

@@ -70,8 +70,10 @@ int serve(const ServiceInfo& info, const CommonConfig& config,
   }
   server->start();
   app.mark_started();
+  // Every line already carries "service" (the app id, which APP_ID may change): the program
+  // is named under a key of its own.
   log_info("listening",
-           {{"service", std::string(info.name)},
+           {{"program", std::string(info.name)},
             {"version", kVersion},
             {"address", fmt::format("{}:{}", config.app_host, server->local_endpoint().port())},
             {"sidecar", config.sidecar.base_url},

@@ -12,7 +12,8 @@ tew::asio::awaitable<tew::Outcome> on_order(const nlohmann::json& order,
   if (fail == "transient") co_return tew::Outcome::retry("asked to fail");
   if (fail == "throw") throw std::runtime_error("asked to throw");
   auto seen = ctx.follow_on("order.seen", "seen", {{"order", order}});
-  auto published = co_await sidecar.publish(ctx.publish_request(pubsub, "orders-seen", seen));
+  const auto request = ctx.publish_request(pubsub, "orders-seen", std::move(seen));
+  auto published = co_await sidecar.publish(request);
   if (!published) co_return tew::Outcome::retry(published.error().describe());
   co_return tew::Outcome::success();
 }

@@ -305,7 +305,7 @@ TEST_SUITE("CurlSidecar: state semantics through daprd's answers") {
     CHECK(item->etag.empty());
   }
 
-  TEST_CASE_FIXTURE(Fixture, "the ETag read back guards the next write; a stale one conflicts") {
+  TEST_CASE_FIXTURE(Fixture, "the ETag read back guards the next write, a stale one conflicts") {
     CurlSidecar sidecar(options());
     REQUIRE(save(sidecar, write("k", json{{"v", 1}})).has_value());
     const auto first = run_awaitable(sidecar.get_state("statestore", "k"));

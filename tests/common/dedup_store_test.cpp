@@ -97,7 +97,7 @@ TEST_CASE_TEMPLATE("a released event is acquired by its next claim", S, MemorySt
   CHECK(second.owner != first.owner);
 }
 
-TEST_CASE_TEMPLATE("a claim whose lease ran out is taken over; its old owner cannot finish it", S,
+TEST_CASE_TEMPLATE("a claim whose lease ran out is taken over, its old owner cannot finish it", S,
                    MemoryStore, SidecarStore) {
   S s;
   const auto first = claim(s.store);

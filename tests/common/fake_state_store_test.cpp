@@ -164,7 +164,7 @@ TEST_CASE("an etag that is not a version number is rejected with 400") {
   CHECK(r.error().http_status == 400);
 }
 
-TEST_CASE("delete without etag removes the key; a deleted key starts again at version 1") {
+TEST_CASE("delete without etag removes the key, a deleted key starts again at version 1") {
   FakeClock clock{kStart};
   FakeStateStore store{clock};
   REQUIRE(store.save(first_write("k", "a")).has_value());
@@ -210,7 +210,7 @@ TEST_CASE("a key expires when the clock passes its ttl") {
   CHECK(store.save(first_write("k", "b")).has_value());
 }
 
-TEST_CASE("a save without ttl keeps the expiry; a ttl of zero or less removes it") {
+TEST_CASE("a save without ttl keeps the expiry, a ttl of zero or less removes it") {
   FakeClock clock{kStart};
   FakeStateStore store{clock};
   auto write = last_write("k", "a");

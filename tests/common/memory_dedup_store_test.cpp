@@ -128,7 +128,7 @@ TEST_CASE("a record survives a clock set back, and expires when the clock passes
   CHECK(claim(store, key(0)).state == ClaimState::acquired);
 }
 
-TEST_CASE("an owner may complete twice; the second call changes nothing") {
+TEST_CASE("an owner may complete twice, the second call changes nothing") {
   FakeClock clock{kStart};
   MemoryDedupStore store{clock, kPolicy, 10};
   const auto c = claim(store, key(0));

@@ -23,7 +23,7 @@ TEST_CASE("every family is rendered with HELP and TYPE before its first sample")
   const Metrics metrics;
   CHECK(metrics.render() ==
         "# HELP tew_events_total Events delivered by daprd, by topic, CloudEvent type and the "
-        "outcome answered.\n"
+        "outcome answered; types past a fixed number of distinct ones count as type \"other\".\n"
         "# TYPE tew_events_total counter\n"
         "# HELP tew_duplicates_total Deliveries of an event already handled or in flight; its "
         "handler did not run.\n"
@@ -31,7 +31,8 @@ TEST_CASE("every family is rendered with HELP and TYPE before its first sample")
         "# HELP tew_invalid_events_total Events dropped as invalid before any handler ran.\n"
         "# TYPE tew_invalid_events_total counter\n"
         "# HELP tew_ignored_events_total Events acknowledged without effect, by topic and "
-        "payload event_type the service does not act on.\n"
+        "payload event_type the service does not act on; types past a fixed number of distinct "
+        "ones count as \"other\".\n"
         "# TYPE tew_ignored_events_total counter\n"
         "# HELP tew_event_handling_seconds Time to handle one delivered event, by topic.\n"
         "# TYPE tew_event_handling_seconds histogram\n"
@@ -62,7 +63,7 @@ TEST_CASE("a small scenario renders counters and cumulative histogram buckets ex
 
   CHECK(
       metrics.render() ==
-      R"(# HELP tew_events_total Events delivered by daprd, by topic, CloudEvent type and the outcome answered.
+      R"(# HELP tew_events_total Events delivered by daprd, by topic, CloudEvent type and the outcome answered; types past a fixed number of distinct ones count as type "other".
 # TYPE tew_events_total counter
 tew_events_total{topic="orders",type="",outcome="drop"} 1
 tew_events_total{topic="orders",type="order.created",outcome="success"} 2
@@ -72,7 +73,7 @@ tew_duplicates_total{topic="orders"} 1
 # HELP tew_invalid_events_total Events dropped as invalid before any handler ran.
 # TYPE tew_invalid_events_total counter
 tew_invalid_events_total{topic="orders"} 1
-# HELP tew_ignored_events_total Events acknowledged without effect, by topic and payload event_type the service does not act on.
+# HELP tew_ignored_events_total Events acknowledged without effect, by topic and payload event_type the service does not act on; types past a fixed number of distinct ones count as "other".
 # TYPE tew_ignored_events_total counter
 tew_ignored_events_total{topic="orders",event_type="order.archived"} 1
 # HELP tew_event_handling_seconds Time to handle one delivered event, by topic.
@@ -140,6 +141,47 @@ TEST_CASE("invalid UTF-8 in a label value is replaced, and counts into one serie
   metrics.count_invalid("bad\xff");
   metrics.count_invalid("bad\xff");
   CHECK(has_line(metrics.render(), "tew_invalid_events_total{topic=\"bad\xef\xbf\xbd\"} 2"));
+}
+
+TEST_CASE("event types past the cap count as other, and types seen before keep their label") {
+  Metrics metrics(2);
+  metrics.count_event("t", "a", Status::success);
+  metrics.count_event("t", "b", Status::success);
+  metrics.count_event("t", "c", Status::success);
+  metrics.count_event("t", "d", Status::drop);
+  metrics.count_event("t", "a", Status::success);
+  const auto text = metrics.render();
+  CHECK(has_line(text, R"(tew_events_total{topic="t",type="a",outcome="success"} 2)"));
+  CHECK(has_line(text, R"(tew_events_total{topic="t",type="b",outcome="success"} 1)"));
+  CHECK(has_line(text, R"(tew_events_total{topic="t",type="other",outcome="success"} 1)"));
+  CHECK(has_line(text, R"(tew_events_total{topic="t",type="other",outcome="drop"} 1)"));
+  CHECK(text.find(R"(type="c")") == std::string::npos);
+  CHECK(text.find(R"(type="d")") == std::string::npos);
+}
+
+TEST_CASE("a producer sending endless distinct types creates a bounded number of series") {
+  Metrics metrics;
+  for (int i = 0; i < 10'000; ++i)
+    metrics.count_event("t", "type-" + std::to_string(i), Status::success);
+  const auto text = metrics.render();
+  std::size_t series = 0;
+  for (std::size_t at = text.find("\ntew_events_total{"); at != std::string::npos;
+       at = text.find("\ntew_events_total{", at + 1))
+    ++series;
+  CHECK(series == tew::kMaxEventTypes + 1);
+  CHECK(has_line(text, R"(tew_events_total{topic="t",type="other",outcome="success"} )" +
+                           std::to_string(10'000 - tew::kMaxEventTypes)));
+}
+
+TEST_CASE("ignored event types share the cap: past it they count as other") {
+  Metrics metrics(1);
+  metrics.count_ignored("t", "a");
+  metrics.count_ignored("t", "b");
+  metrics.count_ignored("t", "c");
+  const auto text = metrics.render();
+  CHECK(has_line(text, R"(tew_ignored_events_total{topic="t",event_type="a"} 1)"));
+  CHECK(has_line(text, R"(tew_ignored_events_total{topic="t",event_type="other"} 2)"));
+  CHECK(text.find(R"(event_type="b")") == std::string::npos);
 }
 
 TEST_CASE("concurrent updates from many threads give exact totals") {

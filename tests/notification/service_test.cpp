@@ -214,7 +214,7 @@ TEST_CASE("a webhook 4xx DROPs the event naming the refusal, and publishes notif
 }
 
 TEST_CASE(
-    "a refusal beside a transient failure is retried first; notification.failed comes "
+    "a refusal beside a transient failure is retried first, notification.failed comes "
     "only with the DROP") {
   Harness h(config_with({"webhook", "binding"}));
   h.http->script(HttpAnswer{404, ""});

@@ -76,7 +76,7 @@ TEST_CASE("BYDAY ordinals count within the month, or the year for YEARLY without
   CHECK(selects(rule("FREQ=YEARLY;BYDAY=-1MO"), day(2026, 12, 28), anchor));
 }
 
-TEST_CASE("BYMONTHDAY counts from the month's end when negative; BYMONTH limits") {
+TEST_CASE("BYMONTHDAY counts from the month's end when negative, BYMONTH limits") {
   const date::year_month_day anchor{date::year{2026} / 1 / 1};
   CHECK(selects(rule("FREQ=MONTHLY;BYMONTHDAY=-1"), day(2028, 2, 29), anchor));
   CHECK_FALSE(selects(rule("FREQ=MONTHLY;BYMONTHDAY=-1"), day(2028, 2, 28), anchor));

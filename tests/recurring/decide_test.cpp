@@ -175,7 +175,7 @@ TEST_CASE("a stale completion (older than a reopening already applied) spawns no
   CHECK(fresh.spawn.has_value());
 }
 
-TEST_CASE("a rule change applies from the current occurrence; COUNT goes on counting") {
+TEST_CASE("a rule change applies from the current occurrence, COUNT goes on counting") {
   Store s;
   const auto d = s.apply("task.completed", root("FREQ=WEEKLY;COUNT=3"), "2026-03-03T20:00:00Z");
   // On the second occurrence (Tue 2026-03-10) the rule becomes "Mondays and Thursdays".
@@ -280,7 +280,7 @@ TEST_CASE("a deletion that arrives before anything else leaves a tombstone for t
                   .write.has_value());
 }
 
-TEST_CASE("removing the recurrence stops the series; adding one again restarts it") {
+TEST_CASE("removing the recurrence stops the series, adding one again restarts it") {
   Store s;
   s.apply("task.created", root(), "2026-03-02T09:00:00Z");
   s.apply("task.updated", recurring_task(kRoot, "2026-03-03T17:00:00Z", ""),

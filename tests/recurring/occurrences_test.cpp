@@ -101,7 +101,7 @@ TEST_CASE("COUNT ends the series at its last occurrence, DTSTART counted as the 
   CHECK_FALSE(first_after(r, third->local, 4).has_value());
 }
 
-TEST_CASE("UNTIL ends the series; the UNTIL instant or date itself is included") {
+TEST_CASE("UNTIL ends the series, the UNTIL instant or date itself is included") {
   const auto by_instant = recurrence("FREQ=DAILY;UNTIL=20260103T080000Z", "2026-01-01T09:00:00");
   CHECK(expand(by_instant, 10).size() == 3);  // 09:00 CET = 08:00Z on Jan 3: included
   const auto just_before = recurrence("FREQ=DAILY;UNTIL=20260103T075959Z", "2026-01-01T09:00:00");

@@ -1,13 +1,16 @@
-// Captures what tew::log writes, line by line, for tests that assert on log lines.
+// Captures what tew::log writes, line by line, for tests that check log lines: the default
+// logger is replaced for the test's duration and put back afterwards.
 #pragma once
 
 #include <doctest/doctest.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tew/log.hpp"
@@ -38,7 +41,6 @@ class CaptureSink final : public spdlog::sinks::base_sink<std::mutex> {
   std::vector<std::string> lines_;
 };
 
-// Logs into a capture sink for the test's duration, then puts the previous logger back.
 class CapturedLog {
  public:
   explicit CapturedLog(LogOptions options) { init_logging(options, sink_); }
@@ -51,6 +53,17 @@ class CapturedLog {
     const auto all = lines();
     REQUIRE(all.size() == 1);
     return all[0];
+  }
+  // Lines that contain every one of `needles`.
+  std::vector<std::string> lines_with(std::initializer_list<std::string_view> needles) {
+    std::vector<std::string> found;
+    for (auto& line : lines()) {
+      bool all = true;
+      for (const auto needle : needles)
+        all = all && line.find(needle) != std::string::npos;
+      if (all) found.push_back(std::move(line));
+    }
+    return found;
   }
 
  private:

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,14 +13,20 @@
 
 namespace tew {
 
+// The `type` label of tew_events_total comes from producers: it keeps the first this many
+// distinct types seen, and counts every later one as type "other", so that no producer can
+// create series without bound.
+inline constexpr std::size_t kMaxEventTypes = 32;
+
 class Metrics {
  public:
-  Metrics();
+  explicit Metrics(std::size_t max_event_types = kMaxEventTypes);
   ~Metrics();
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
-  // Event intake. `type` is the CloudEvent type ("" when it could not be parsed).
+  // Event intake. `type` is the CloudEvent type ("" when it could not be parsed); past
+  // max_event_types distinct types, a new one counts as "other".
   void count_event(std::string_view topic, std::string_view type, Status outcome);
   void count_duplicate(std::string_view topic);
   void count_invalid(std::string_view topic);  // DROPped before any handler ran
