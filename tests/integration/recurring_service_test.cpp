@@ -9,6 +9,7 @@
 #include "fake_sidecar_server.hpp"
 #include "fixtures.hpp"
 #include "http_client.hpp"
+#include "json_schema.hpp"
 #include "tew/event_id.hpp"
 
 namespace {
@@ -100,6 +101,7 @@ TEST_CASE("tew-recurring: a completion publishes one recurring.trigger with the 
   const auto new_id = tew::derive_id({kTask, kNextStart});
   CHECK(t.event["id"] == tew::derive_id({kTask, kNextStart, "recurring.trigger"}));
   CHECK(t.event["source"] == "recurring");
+  CHECK(tew::testing::published_event_violations(t.event) == std::vector<std::string>{});
   CHECK(t.event["data"]["task_id"] == new_id);
   CHECK(t.event["data"]["task_data"]["id"] == new_id);
   CHECK(t.event["data"]["task_data"]["due_date"] == kNextStart);
