@@ -195,6 +195,15 @@ struct Metrics::Families {
       "tew_bindings_total",
       "Input binding calls (such as cron ticks), by binding and the outcome answered.",
       {"binding", "outcome"}};
+  Family<std::uint64_t, 1> ignored{
+      "tew_ignored_events_total",
+      "Events of a type this service does not handle, acknowledged without effect, by topic.",
+      {"topic"}};
+  Family<std::uint64_t, 2> schedule{
+      "tew_schedule_total",
+      "What the ticks of a due-time schedule did, by schedule and outcome (such as fired, late, "
+      "missed).",
+      {"schedule", "outcome"}};
 };
 
 Metrics::Metrics() : families_(std::make_unique<Families>()) {}
@@ -235,6 +244,16 @@ void Metrics::count_binding(std::string_view binding, Status outcome) {
   ++families_->bindings.at({binding, outcome_label(outcome)});
 }
 
+void Metrics::count_ignored(std::string_view topic) {
+  const std::lock_guard lock(families_->mutex);
+  ++families_->ignored.at({topic});
+}
+
+void Metrics::count_schedule(std::string_view schedule, std::string_view outcome) {
+  const std::lock_guard lock(families_->mutex);
+  ++families_->schedule.at({schedule, outcome});
+}
+
 std::string Metrics::render() const {
   std::string out;
   const std::lock_guard lock(families_->mutex);
@@ -245,6 +264,8 @@ std::string Metrics::render() const {
   render_counters(out, families_->publishes);
   render_histograms(out, families_->publish_latency);
   render_counters(out, families_->bindings);
+  render_counters(out, families_->ignored);
+  render_counters(out, families_->schedule);
   return out;
 }
 
