@@ -1,13 +1,10 @@
 #include "tew/config.hpp"
 
 #include <doctest/doctest.h>
-#include <fmt/format.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
+
+#include "config_docs.hpp"
 
 namespace {
 
@@ -40,20 +37,8 @@ std::vector<std::string> subjects(const tew::Env& env) {
 // The common variables as a markdown table: what docs/configuration.md must contain.
 std::string configuration_table() {
   const auto r = read({}, "<service>", 1);
-  std::string table = "| Variable | Default | Meaning |\n| --- | --- | --- |\n";
-  for (const auto& v : r.env.documented()) {
-    std::string def = v.default_value.empty() ? "unset" : "`" + v.default_value + "`";
-    if (v.name == "APP_ID") def = "the service's name";
-    if (v.name == "APP_PORT") def = "the service's port";
-    if (v.secret) def = "unset (secret)";
-    std::string help;
-    for (const char c : v.help) {
-      if (c == '|' || c == '<') help += '\\';  // a table cell; an HTML tag
-      help += c;
-    }
-    table += fmt::format("| `{}` | {} | {} |\n", v.name, def, help);
-  }
-  return table;
+  return tew::testing::variables_table(
+      r.env.documented(), {{"APP_ID", "the service's name"}, {"APP_PORT", "the service's port"}});
 }
 
 }  // namespace
@@ -279,22 +264,5 @@ TEST_CASE("secrets never appear in error messages or documented defaults") {
 }
 
 TEST_CASE("docs/configuration.md lists exactly the common variables, defaults and meanings") {
-  constexpr std::string_view kBegin = "<!-- BEGIN generated: common variables -->\n";
-  constexpr std::string_view kEnd = "<!-- END generated -->\n";
-  const auto path = std::filesystem::path(__FILE__).parent_path() / "../../docs/configuration.md";
-  std::stringstream in;
-  in << std::ifstream(path).rdbuf();
-  std::string doc = in.str();
-  const auto begin = doc.find(kBegin), end = doc.find(kEnd);
-  REQUIRE_MESSAGE(begin != std::string::npos, path.string(), " lacks ", kBegin);
-  REQUIRE(end != std::string::npos);
-  const auto table_at = begin + kBegin.size();
-  const auto expected = configuration_table();
-  if (std::getenv("TEW_UPDATE_DOCS") != nullptr) {
-    doc.replace(table_at, end - table_at, expected);
-    std::ofstream(path) << doc;
-    return;
-  }
-  CHECK_MESSAGE(doc.substr(table_at, end - table_at) == expected,
-                "regenerate with: TEW_UPDATE_DOCS=1 ctest --preset dev -R configuration.md");
+  tew::testing::check_generated_section("common variables", configuration_table());
 }
