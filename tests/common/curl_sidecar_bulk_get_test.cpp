@@ -61,7 +61,7 @@ tew::Result<std::vector<tew::StateItem>> bulk_get(std::uint16_t port,
 }  // namespace
 
 TEST_SUITE("CurlSidecar: bulk get") {
-  TEST_CASE_FIXTURE(Fixture, "one POST reads every key; items come in request order") {
+  TEST_CASE_FIXTURE(Fixture, "one POST reads every key, items come in request order") {
     StateWrite a{"a", json{{"n", 1}}, {}, Concurrency::first_write, {}, {}};
     StateWrite c{"c|x y", json("three"), {}, Concurrency::last_write, {}, {}};
     REQUIRE(server.state().save(a).has_value());

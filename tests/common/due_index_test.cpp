@@ -37,7 +37,7 @@ TEST_CASE("scheduling writes the record, lists it in the bucket of its due time,
         json{{"bucket_seconds", 60}, {"next", "2026-01-01T00:00:00Z"}});
 }
 
-TEST_CASE("every write is a first-write save; updates carry the ETag they read") {
+TEST_CASE("every write is a first-write save, updates carry the ETag they read") {
   Fixture f;
   REQUIRE(f.a.schedule("t1", f.at(90s)).has_value());
   REQUIRE(f.a.schedule("t1", f.at(150s)).has_value());
@@ -145,7 +145,7 @@ TEST_CASE("an unreadable record is an error and is never overwritten") {
   CHECK(stored(f, "app|test|record|t1") == json{{"state", "exploded"}});
 }
 
-TEST_CASE("finished records expire after finished_ttl; scheduling again removes the TTL") {
+TEST_CASE("finished records expire after finished_ttl, scheduling again removes the TTL") {
   Fixture f;
   REQUIRE(f.a.schedule("t1", f.at(90s)).has_value());
   CHECK_FALSE(f.state.peek("app|test|record|t1")->expires.has_value());
@@ -168,7 +168,7 @@ TEST_CASE("a record due before the first unfinished bucket is listed in that buc
   CHECK(f.a.fired[0].due == f.at(30s));
 }
 
-TEST_CASE("the bucket width is fixed when the index is created; another width reads it") {
+TEST_CASE("the bucket width is fixed when the index is created, another width reads it") {
   Fixture f;
   REQUIRE(f.a.schedule("t1", f.at(90s)).has_value());
   auto wide = default_options();

@@ -50,7 +50,7 @@ TEST_SUITE("DueIndex tick: firing") {
     CHECK(ids(f.a.fired) == std::vector<std::string>{"t1", "t2"});
   }
 
-  TEST_CASE("rescheduling later moves the firing; the stale entry is skipped") {
+  TEST_CASE("rescheduling later moves the firing, the stale entry is skipped") {
     Fixture f;
     REQUIRE(f.a.schedule("t1", f.at(120s)).has_value());
     REQUIRE(f.a.schedule("t1", f.at(300s)).has_value());
@@ -159,7 +159,7 @@ TEST_SUITE("DueIndex tick: lateness") {
 }
 
 TEST_SUITE("DueIndex tick: bounds and cost") {
-  TEST_CASE("a tick walks at most max_buckets_per_tick closed buckets; the next resumes") {
+  TEST_CASE("a tick walks at most max_buckets_per_tick closed buckets, the next resumes") {
     auto options = default_options();
     options.max_buckets_per_tick = 5;
     Fixture f(options);
@@ -177,7 +177,7 @@ TEST_SUITE("DueIndex tick: bounds and cost") {
     CHECK(f.a.tick().caught_up);
   }
 
-  TEST_CASE("max_firings_per_tick bounds the firings; the rest fire at the next ticks") {
+  TEST_CASE("max_firings_per_tick bounds the firings, the rest fire at the next ticks") {
     auto options = default_options();
     options.max_firings_per_tick = 2;
     Fixture f(options);
@@ -238,7 +238,7 @@ TEST_SUITE("DueIndex tick: bounds and cost") {
 
 TEST_SUITE("DueIndex tick: failures") {
   TEST_CASE(
-      "a failed firing releases its claim; the next tick fires it with the same attempt time") {
+      "a failed firing releases its claim, the next tick fires it with the same attempt time") {
     Fixture f;
     REQUIRE(f.a.schedule("t1", f.at(60s)).has_value());
     int calls = 0;

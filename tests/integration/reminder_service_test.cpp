@@ -119,7 +119,7 @@ TEST_CASE(
   CHECK(r.client->send(options).result_int() == 200);
 }
 
-TEST_CASE("a task event schedules its reminder; a cron tick publishes reminder.due once") {
+TEST_CASE("a task event schedules its reminder, a cron tick publishes reminder.due once") {
   Reminder r;
   const std::string task = "task-due-now";
   const auto remind_at = rfc3339(-5s);
@@ -154,7 +154,7 @@ TEST_CASE("a task event schedules its reminder; a cron tick publishes reminder.d
   CHECK(r.reminders().size() == 1);
 }
 
-TEST_CASE("a redelivered event is acknowledged without effect; reminders still fire once") {
+TEST_CASE("a redelivered event is acknowledged without effect, reminders still fire once") {
   Reminder r;
   const auto body = delivery("evt-1", "task-1", {{"remind_at", rfc3339(-1s)}});
   CHECK(r.deliver(body) == "SUCCESS");
@@ -190,7 +190,7 @@ TEST_CASE("a reminder older than the maximum lateness is recorded missed, not pu
   CHECK(r.process->output().find("due record missed") != std::string::npos);
 }
 
-TEST_CASE("invalid task events are DROPped with the reason; other types are ignored") {
+TEST_CASE("invalid task events are DROPped with the reason, other types are ignored") {
   Reminder r;
   for (const char* name : {"invalid_task_missing_task_id.json", "invalid_task_bad_due_date.json",
                            "malformed_missing_id.json"}) {
@@ -209,7 +209,7 @@ TEST_CASE("invalid task events are DROPped with the reason; other types are igno
       std::string::npos);
 }
 
-TEST_CASE("a tick the state store fails answers 503; the next tick publishes") {
+TEST_CASE("a tick the state store fails answers 503, the next tick publishes") {
   Reminder r;
   CHECK(r.deliver(delivery("e1", "task-1", {{"remind_at", rfc3339(-1s)}})) == "SUCCESS");
   r.sidecar.fail_next(2, 500, "/v1.0/state/statestore/bulk");

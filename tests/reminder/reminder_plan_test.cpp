@@ -131,7 +131,7 @@ TEST_SUITE("reminder plan: ordering") {
   }
 
   TEST_CASE(
-      "the version decides over timestamps; without versions updated_at, then the event "
+      "the version decides over timestamps, without versions updated_at, then the event "
       "time") {
     using reminder::compare;
     using reminder::Revision;

@@ -93,7 +93,7 @@ bool has_line(const std::string& text, const std::string& line) {
 }  // namespace
 
 TEST_SUITE("reminder service: task events") {
-  TEST_CASE("a task with remind_at is scheduled; the first tick after it publishes once") {
+  TEST_CASE("a task with remind_at is scheduled, the first tick after it publishes once") {
     Fixture f;
     CHECK(f.a.deliver(spec().remind("2026-03-02T10:00:00Z")).status == Status::success);
     CHECK(f.a.record()->state == DueState::scheduled);
@@ -209,7 +209,7 @@ TEST_SUITE("reminder service: downtime") {
                    R"(tew_schedule_total{schedule="reminder",outcome="missed"} 1)"));
   }
 
-  TEST_CASE("a failed publish answers RETRY; the next tick publishes the identical event") {
+  TEST_CASE("a failed publish answers RETRY, the next tick publishes the identical event") {
     Fixture f;
     f.a.deliver(spec().remind("2026-03-02T10:00:00Z"));
     f.clock.set(at("2026-03-02T10:00:03Z"));
