@@ -280,6 +280,16 @@ asio::awaitable<Result<StateItem>> CurlSidecar::get_state(const std::string& sto
   co_return dapr_http::to_state_item(call, key, sent.answer);
 }
 
+asio::awaitable<Result<std::vector<StateItem>>> CurlSidecar::get_state_bulk(
+    const std::string& store, const std::vector<std::string>& keys) {
+  if (keys.empty()) co_return std::vector<StateItem>{};
+  const auto call = dapr_http::bulk_get_state_request(store, keys);
+  const auto sent = co_await impl_->send(call);
+  if (!dapr_http::succeeded(sent.answer))
+    co_return dapr_http::to_error(call, sent.answer, sent.attempts);
+  co_return dapr_http::to_state_items(call, keys, sent.answer);
+}
+
 asio::awaitable<Result<void>> CurlSidecar::save_state(const std::string& store,
                                                       const std::vector<StateWrite>& items) {
   const auto call = dapr_http::save_state_request(store, items);

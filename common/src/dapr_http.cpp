@@ -1,6 +1,8 @@
 #include "dapr_http.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <map>
 #include <type_traits>
 #include <variant>
 
@@ -13,6 +15,8 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxMessageChars = 300;
+// How many keys of one bulk read daprd reads at once (0 would mean all of them at once).
+constexpr std::size_t kBulkGetParallelism = 16;
 
 bool has_etag(const std::optional<std::string>& etag) {
   return etag && !etag->empty();
@@ -152,6 +156,14 @@ Request save_state_request(std::string_view store, const std::vector<StateWrite>
                    any_conditional ? RetryPolicy::on_connect_failure : RetryPolicy::on_failure);
 }
 
+// A read: sent again after any failure, like a single GET.
+Request bulk_get_state_request(std::string_view store, const std::vector<std::string>& keys) {
+  const json body = {
+      {"keys", keys},
+      {"parallelism", std::max<std::size_t>(1, std::min(keys.size(), kBulkGetParallelism))}};
+  return json_post(state_path(store) + "/bulk", body, RetryPolicy::on_failure);
+}
+
 // The ETag goes in If-Match; concurrency and consistency are query parameters.
 Request delete_state_request(std::string_view store, const StateDelete& item) {
   Request request;
@@ -253,6 +265,38 @@ Result<StateItem> to_state_item(const Request& request, std::string key, const A
   auto value = parse_json(answer.body, request.subject());
   if (!value) return value.error();  // not our JSON: retrying cannot help
   return StateItem{std::move(key), std::move(*value), answer.etag};
+}
+
+Result<std::vector<StateItem>> to_state_items(const Request& request,
+                                              const std::vector<std::string>& keys,
+                                              const Answer& answer) {
+  const auto malformed = [&request](std::string why) {
+    return Error{ErrorKind::unavailable, request.subject(), "unexpected answer: " + why, 0, {}};
+  };
+  auto doc = parse_json(answer.body, request.subject());
+  if (!doc) return doc.error();
+  if (!doc->is_array()) return malformed("not an array");
+
+  std::map<std::string, StateItem, std::less<>> found;
+  for (auto& entry : *doc) {
+    if (!entry.is_object()) return malformed("an item is not an object");
+    auto key = string_member(entry, "key");
+    if (const auto error = string_member(entry, "error"); !error.empty())
+      return Error{
+          ErrorKind::unavailable, request.subject(), "key " + key + ": " + trimmed(error), 0, {}};
+    StateItem item{key, {}, string_member(entry, "etag")};
+    if (const auto data = entry.find("data"); data != entry.end() && !data->is_null())
+      item.value = std::move(*data);
+    found.insert_or_assign(std::move(key), std::move(item));
+  }
+  std::vector<StateItem> items;
+  items.reserve(keys.size());
+  for (const auto& key : keys) {
+    const auto it = found.find(key);
+    if (it == found.end()) return malformed("no item for key " + key);
+    items.push_back(it->second);
+  }
+  return items;
 }
 
 }  // namespace tew::dapr_http

@@ -58,6 +58,8 @@ std::string_view consistency_name(Consistency c);  // "strong" / "eventual"
 
 Request publish_request(const PublishRequest& request);
 Request get_state_request(std::string_view store, std::string_view key);
+// {"keys":[...],"parallelism":n}: daprd reads the keys concurrently, at most n at a time.
+Request bulk_get_state_request(std::string_view store, const std::vector<std::string>& keys);
 Request save_state_request(std::string_view store, const std::vector<StateWrite>& items);
 Request delete_state_request(std::string_view store, const StateDelete& item);
 Request transact_request(std::string_view store, const std::vector<StateOperation>& ops);
@@ -74,5 +76,12 @@ Error to_error(const Request& request, const Answer& answer, int attempts);
 
 // A successful GET state answer: 204 or an empty body means the key does not exist.
 Result<StateItem> to_state_item(const Request& request, std::string key, const Answer& answer);
+
+// A successful bulk GET answer, `[{"key","data","etag","error"}]` in any order, as one item per
+// requested key in the order of `keys`: no `data` means the key does not exist. An `error` on
+// a key, a key missing from the answer or an answer that is not such an array is an error.
+Result<std::vector<StateItem>> to_state_items(const Request& request,
+                                              const std::vector<std::string>& keys,
+                                              const Answer& answer);
 
 }  // namespace tew::dapr_http

@@ -214,6 +214,11 @@ struct Metrics::Families {
       "tew_bindings_total",
       "Input binding calls (such as cron ticks), by binding and the outcome answered.",
       {"binding", "outcome"}};
+  Family<std::uint64_t, 2> schedule{
+      "tew_schedule_total",
+      "What the ticks of a due-time schedule did, by schedule and outcome (such as fired, late, "
+      "missed).",
+      {"schedule", "outcome"}};
 };
 
 Metrics::Metrics(std::size_t max_event_types)
@@ -260,6 +265,11 @@ void Metrics::count_binding(std::string_view binding, Status outcome) {
   ++families_->bindings.at({binding, outcome_label(outcome)});
 }
 
+void Metrics::count_schedule(std::string_view schedule, std::string_view outcome) {
+  const std::lock_guard lock(families_->mutex);
+  ++families_->schedule.at({schedule, outcome});
+}
+
 std::string Metrics::render() const {
   std::string out;
   const std::lock_guard lock(families_->mutex);
@@ -271,6 +281,7 @@ std::string Metrics::render() const {
   render_counters(out, families_->publishes);
   render_histograms(out, families_->publish_latency);
   render_counters(out, families_->bindings);
+  render_counters(out, families_->schedule);
   return out;
 }
 

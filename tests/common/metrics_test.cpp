@@ -43,7 +43,10 @@ TEST_CASE("every family is rendered with HELP and TYPE before its first sample")
         "# TYPE tew_publish_seconds histogram\n"
         "# HELP tew_bindings_total Input binding calls (such as cron ticks), by binding and the "
         "outcome answered.\n"
-        "# TYPE tew_bindings_total counter\n");
+        "# TYPE tew_bindings_total counter\n"
+        "# HELP tew_schedule_total What the ticks of a due-time schedule did, by schedule and "
+        "outcome (such as fired, late, missed).\n"
+        "# TYPE tew_schedule_total counter\n");
 }
 
 TEST_CASE("a small scenario renders counters and cumulative histogram buckets exactly") {
@@ -60,6 +63,9 @@ TEST_CASE("a small scenario renders counters and cumulative histogram buckets ex
   metrics.count_publish("audit", true);
   metrics.count_publish("audit", false);
   metrics.count_binding("cron", Status::retry);
+  metrics.count_schedule("reminder", "missed");
+  metrics.count_schedule("reminder", "fired");
+  metrics.count_schedule("reminder", "fired");
 
   CHECK(
       metrics.render() ==
@@ -106,6 +112,10 @@ tew_publishes_total{topic="audit",outcome="ok"} 1
 # HELP tew_bindings_total Input binding calls (such as cron ticks), by binding and the outcome answered.
 # TYPE tew_bindings_total counter
 tew_bindings_total{binding="cron",outcome="retry"} 1
+# HELP tew_schedule_total What the ticks of a due-time schedule did, by schedule and outcome (such as fired, late, missed).
+# TYPE tew_schedule_total counter
+tew_schedule_total{schedule="reminder",outcome="fired"} 2
+tew_schedule_total{schedule="reminder",outcome="missed"} 1
 )");
 }
 

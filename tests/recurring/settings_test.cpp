@@ -1,13 +1,10 @@
 #include "recurring/settings.hpp"
 
 #include <doctest/doctest.h>
-#include <fmt/format.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
+
+#include "config_doc.hpp"
 
 namespace {
 
@@ -19,16 +16,6 @@ tew::Env env_of(Vars vars) {
     if (it == vars.end()) return std::nullopt;
     return it->second;
   });
-}
-
-// The service's own variables as the markdown table docs/configuration.md must contain.
-std::string variables_table() {
-  auto env = env_of({});
-  tew::recurring::read_settings(env);
-  std::string table = "| Variable | Default | Meaning |\n| --- | --- | --- |\n";
-  for (const auto& v : env.documented())
-    table += fmt::format("| `{}` | `{}` | {} |\n", v.name, v.default_value, v.help);
-  return table;
 }
 
 }  // namespace
@@ -49,23 +36,8 @@ TEST_CASE("the recurring service's variables are read") {
 }
 
 TEST_CASE("docs/configuration.md lists the recurring service's variables") {
-  constexpr std::string_view kBegin = "<!-- BEGIN generated: recurring variables -->\n";
-  constexpr std::string_view kEnd = "<!-- END generated -->\n";
-  const auto path = std::filesystem::path(__FILE__).parent_path() / "../../docs/configuration.md";
-  std::stringstream in;
-  in << std::ifstream(path).rdbuf();
-  std::string doc = in.str();
-  const auto begin = doc.find(kBegin);
-  REQUIRE_MESSAGE(begin != std::string::npos, path.string(), " lacks ", kBegin);
-  const auto table_at = begin + kBegin.size();
-  const auto end = doc.find(kEnd, table_at);
-  REQUIRE(end != std::string::npos);
-  const auto expected = variables_table();
-  if (std::getenv("TEW_UPDATE_DOCS") != nullptr) {
-    doc.replace(table_at, end - table_at, expected);
-    std::ofstream(path) << doc;
-    return;
-  }
-  CHECK_MESSAGE(doc.substr(table_at, end - table_at) == expected,
-                "regenerate with: TEW_UPDATE_DOCS=1 ctest --preset dev -R configuration.md");
+  auto env = env_of({});
+  tew::recurring::read_settings(env);
+  tew::testing::check_generated_docs("recurring variables",
+                                     tew::testing::variables_table(env.documented()));
 }

@@ -214,6 +214,22 @@ Result<std::vector<StateOperation>> parse_transaction(std::string_view body) {
   return ops;
 }
 
+Result<std::vector<std::string>> parse_bulk_get(std::string_view body) {
+  auto doc = parse_body(body);
+  if (!doc) return doc.error();
+  const auto keys = doc->is_object() ? doc->find("keys") : doc->end();
+  if (!doc->is_object() || keys == doc->end() || !keys->is_array())
+    return Error::invalid("keys", "missing or not an array");
+  if (const auto p = doc->find("parallelism"); p != doc->end() && !p->is_number_integer())
+    return Error::invalid("parallelism", "not an integer");
+  std::vector<std::string> out;
+  for (const auto& key : *keys) {
+    if (!key.is_string()) return Error::invalid("keys", "not an array of strings");
+    out.push_back(key.get<std::string>());
+  }
+  return out;
+}
+
 Result<StateDelete> parse_state_delete(const HttpRequest& req, const Target& target,
                                        std::string key) {
   const auto concurrency_param = target.params.find("concurrency");

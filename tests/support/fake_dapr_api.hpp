@@ -35,6 +35,8 @@ Target parse_target(std::string_view target);
 Result<StateWrite> parse_state_write(const nlohmann::json& item);
 Result<std::vector<StateWrite>> parse_state_writes(std::string_view body);
 Result<std::vector<StateOperation>> parse_transaction(std::string_view body);
+// The keys of a bulk get, {"keys":[...],"parallelism":n} (parallelism optional, an integer).
+Result<std::vector<std::string>> parse_bulk_get(std::string_view body);
 // DELETE: ETag from If-Match, `concurrency` from the query.
 Result<StateDelete> parse_state_delete(const HttpRequest& req, const Target& target,
                                        std::string key);

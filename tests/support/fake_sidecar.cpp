@@ -50,6 +50,19 @@ asio::awaitable<Result<StateItem>> FakeSidecar::get_state(const std::string& sto
   co_return finish(fault, state_.get(key));
 }
 
+asio::awaitable<Result<std::vector<StateItem>>> FakeSidecar::get_state_bulk(
+    const std::string& store, const std::vector<std::string>& keys) {
+  const auto fault = begin({SidecarCallKind::get_state_bulk, store, keys});
+  if (fault && fault->timing == FaultTiming::before) co_return fault->error;
+  std::vector<StateItem> items;
+  for (const auto& key : keys) {
+    auto item = state_.get(key);
+    if (!item) co_return finish<std::vector<StateItem>>(fault, item.error());
+    items.push_back(std::move(*item));
+  }
+  co_return finish<std::vector<StateItem>>(fault, std::move(items));
+}
+
 asio::awaitable<Result<void>> FakeSidecar::save_state(const std::string& store,
                                                       const std::vector<StateWrite>& items) {
   SidecarCall call{SidecarCallKind::save_state, store, {}};

@@ -16,7 +16,15 @@
 
 namespace tew::testing {
 
-enum class SidecarCallKind { publish, get_state, save_state, delete_state, transact, binding };
+enum class SidecarCallKind {
+  publish,
+  get_state,
+  get_state_bulk,
+  save_state,
+  delete_state,
+  transact,
+  binding
+};
 
 struct SidecarCall {
   SidecarCallKind kind = SidecarCallKind::publish;
@@ -34,6 +42,8 @@ class FakeSidecar final : public Sidecar {
   asio::awaitable<Result<void>> publish(const PublishRequest& request) override;
   asio::awaitable<Result<StateItem>> get_state(const std::string& store,
                                                const std::string& key) override;
+  asio::awaitable<Result<std::vector<StateItem>>> get_state_bulk(
+      const std::string& store, const std::vector<std::string>& keys) override;
   asio::awaitable<Result<void>> save_state(const std::string& store,
                                            const std::vector<StateWrite>& items) override;
   asio::awaitable<Result<void>> delete_state(const std::string& store,

@@ -151,6 +151,7 @@ struct FakeSidecarServer::Impl {
     if (s[1] != "state" || s.size() < 3) return not_found(req);
     if (s.size() == 3 && is_write(method)) return save(req, s[2]);
     if (s.size() == 4 && s[3] == "transaction" && is_write(method)) return transact(req);
+    if (s.size() == 4 && s[3] == "bulk" && is_write(method)) return bulk_get(req);
     if (s.size() == 4 && method == http::verb::get) return get(req, s[3]);
     if (s.size() == 4 && method == http::verb::delete_) return remove(req, target, s[3]);
     return not_found(req);
@@ -216,6 +217,26 @@ struct FakeSidecarServer::Impl {
     auto res = json_answer(http::status::ok, item->value->dump(), req);
     res.set(http::field::etag, item->etag);
     return res;
+  }
+
+  // daprd reads the keys concurrently and answers them in request order; absent keys carry
+  // neither data nor etag.
+  HttpResponse bulk_get(const HttpRequest& req) {
+    const auto keys = parse_bulk_get(req.body());
+    if (!keys) return malformed_answer(keys.error(), req);
+    auto items = nlohmann::json::array();
+    for (const auto& key : *keys) {
+      const auto item = state.get(key);
+      nlohmann::json entry = {{"key", key}};
+      if (!item) {
+        entry["error"] = item.error().describe();
+      } else if (item->value) {
+        entry["data"] = *item->value;
+        entry["etag"] = item->etag;
+      }
+      items.push_back(std::move(entry));
+    }
+    return json_answer(http::status::ok, items.dump(), req);
   }
 
   // daprd runs the items of a bulk save one by one here; the first failure is the answer.

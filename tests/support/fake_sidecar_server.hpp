@@ -42,6 +42,8 @@ struct PublishedEvent {
 // Routes (store names all share the one FakeStateStore):
 //   POST /v1.0/publish/{pubsub}/{topic}           204; recorded in published()
 //   GET  /v1.0/state/{store}/{key}                200 + ETag header, or 204 when absent
+//   POST /v1.0/state/{store}/bulk                 200 [{"key","data","etag"}], no data when
+//                                                 absent; 400 for a body without "keys"
 //   POST /v1.0/state/{store}                      204; daprd's errors: 409 ETag mismatch,
 //                                                 500 ERR_STATE_SAVE for a first-write rejection
 //   DELETE /v1.0/state/{store}/{key}              204; If-Match, ?concurrency=

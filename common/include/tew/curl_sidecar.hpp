@@ -35,6 +35,8 @@ class CurlSidecar final : public Sidecar {
   asio::awaitable<Result<void>> publish(const PublishRequest& request) override;
   asio::awaitable<Result<StateItem>> get_state(const std::string& store,
                                                const std::string& key) override;
+  asio::awaitable<Result<std::vector<StateItem>>> get_state_bulk(
+      const std::string& store, const std::vector<std::string>& keys) override;
   asio::awaitable<Result<void>> save_state(const std::string& store,
                                            const std::vector<StateWrite>& items) override;
   asio::awaitable<Result<void>> delete_state(const std::string& store,

@@ -16,6 +16,10 @@ class MeteredSidecar final : public Sidecar {
                                                const std::string& key) override {
     return inner_.get_state(store, key);
   }
+  asio::awaitable<Result<std::vector<StateItem>>> get_state_bulk(
+      const std::string& store, const std::vector<std::string>& keys) override {
+    return inner_.get_state_bulk(store, keys);
+  }
   asio::awaitable<Result<void>> save_state(const std::string& store,
                                            const std::vector<StateWrite>& items) override {
     return inner_.save_state(store, items);

@@ -38,6 +38,9 @@ class Metrics {
   void observe_publish(std::string_view topic, std::chrono::duration<double> elapsed);
   // Cron / input binding calls.
   void count_binding(std::string_view binding, Status outcome);
+  // Due-time schedules (reminders, recurrence): what their ticks did, e.g. ("reminder",
+  // "fired"), ("reminder", "late"), ("reminder", "missed").
+  void count_schedule(std::string_view schedule, std::string_view outcome);
 
   // Every family, with its HELP and TYPE lines even before its first sample; series in
   // label order. Status outcomes are written lower-case: success, retry, drop.

@@ -76,6 +76,11 @@ class Sidecar {
 
   virtual asio::awaitable<Result<StateItem>> get_state(const std::string& store,
                                                        const std::string& key) = 0;
+  // Several keys in one call (`POST /v1.0/state/{store}/bulk`): one item per key, in the order
+  // of `keys`, each as get_state would return it (no value when absent). A key the store could
+  // not read fails the whole call (ErrorKind::unavailable, naming the key).
+  virtual asio::awaitable<Result<std::vector<StateItem>>> get_state_bulk(
+      const std::string& store, const std::vector<std::string>& keys) = 0;
   virtual asio::awaitable<Result<void>> save_state(const std::string& store,
                                                    const std::vector<StateWrite>& items) = 0;
   virtual asio::awaitable<Result<void>> delete_state(const std::string& store,

@@ -1,0 +1,207 @@
+#include "tew/due_index.hpp"
+
+#include <algorithm>
+
+#include "due_index_impl.hpp"
+#include "tew/log.hpp"
+#include "tew/rfc3339.hpp"
+
+namespace tew {
+
+using due_index::Bucket;
+using due_index::BucketNo;
+using due_index::Cursor;
+using due_index::Entry;
+using due_index::Layout;
+using due_index::Stored;
+
+namespace {
+
+// A claim belongs to one due time of a scheduled record: an update that keeps both keeps it,
+// so a change of payload while a tick fires does not let a second tick fire it too.
+bool keeps_claim(const std::optional<DueRecord>& old, const DueRecord& next) {
+  return old && old->claim && old->state == DueState::scheduled &&
+         next.state == DueState::scheduled && old->due == next.due;
+}
+
+}  // namespace
+
+std::string_view to_string(DueState state) {
+  switch (state) {
+    case DueState::scheduled:
+      return "scheduled";
+    case DueState::fired:
+      return "fired";
+    case DueState::cancelled:
+      return "cancelled";
+    case DueState::missed:
+      return "missed";
+  }
+  return "scheduled";
+}
+
+DueIndex::Impl::Impl(Sidecar& sidecar, const Clock& c, DueIndexOptions o)
+    : clock(c), options(std::move(o)), state(sidecar, options.store), keys{options.key_prefix} {}
+
+Error DueIndex::Impl::too_many_conflicts(std::string_view what) const {
+  Error e;
+  e.kind = ErrorKind::conflict;
+  e.subject = "due index";
+  e.message = std::string(what) + ": gave up after " + std::to_string(options.max_conflicts + 1) +
+              " conflicting writes";
+  return e;
+}
+
+asio::awaitable<DueIndex::Impl::Found<DueRecord>> DueIndex::Impl::read_record(
+    const std::string& id) {
+  const auto key = keys.record(id);
+  auto read = co_await state.read(key);
+  if (!read) co_return read.error();
+  if (!*read) co_return std::optional<Stored<DueRecord>>{};
+  auto record = due_index::record_from_json((*read)->doc, key);
+  if (!record) co_return record.error();
+  co_return Stored<DueRecord>{std::move(*record), std::move((*read)->etag)};
+}
+
+asio::awaitable<Result<void>> DueIndex::Impl::write_record(const DueRecord& record,
+                                                           const std::string& etag) {
+  // ttlInSeconds <= 0 makes Redis PERSIST the key: a TTL left by a finished state must not
+  // expire a record that is scheduled again.
+  const auto ttl =
+      record.state == DueState::scheduled ? std::chrono::seconds(-1) : options.finished_ttl;
+  co_return co_await state.write(keys.record(record.id), due_index::to_json(record), etag, ttl);
+}
+
+asio::awaitable<DueIndex::Impl::Found<Cursor>> DueIndex::Impl::read_cursor() {
+  const auto key = keys.cursor();
+  auto read = co_await state.read(key);
+  if (!read) co_return read.error();
+  if (!*read) co_return std::optional<Stored<Cursor>>{};
+  auto cursor = due_index::cursor_from_json((*read)->doc, key);
+  if (!cursor) co_return cursor.error();
+  if (cursor->layout.width != options.bucket_width && !layout_warned.exchange(true))
+    log_warn("due index keeps the bucket width it was created with",
+             {{"index", options.key_prefix},
+              {"bucket_seconds", std::to_string(cursor->layout.width.count())},
+              {"configured_seconds", std::to_string(options.bucket_width.count())}});
+  co_return Stored<Cursor>{*cursor, std::move((*read)->etag)};
+}
+
+asio::awaitable<Result<Cursor>> DueIndex::Impl::cursor_or_create() {
+  for (int attempt = 0; attempt <= options.max_conflicts; ++attempt) {
+    auto read = co_await read_cursor();
+    if (!read) co_return read.error();
+    if (*read) co_return (*read)->doc;
+    const Layout layout{options.bucket_width};
+    const Cursor fresh{layout, layout.of(clock.now())};
+    auto created = co_await state.write(keys.cursor(), due_index::to_json(fresh), "");
+    if (created) co_return fresh;
+    if (created.error().kind != ErrorKind::conflict) co_return created.error();
+  }
+  co_return too_many_conflicts("creating the cursor");
+}
+
+asio::awaitable<Result<Stored<Bucket>>> DueIndex::Impl::read_bucket(const Layout& layout,
+                                                                    BucketNo n) {
+  const auto key = keys.bucket(layout, n);
+  auto read = co_await state.read(key);
+  if (!read) co_return read.error();
+  if (!*read) co_return Stored<Bucket>{};
+  auto bucket = due_index::bucket_from_json((*read)->doc, key);
+  if (!bucket) co_return bucket.error();
+  co_return Stored<Bucket>{std::move(*bucket), std::move((*read)->etag)};
+}
+
+// The record was written before this runs, so a tick that takes the bucket's entries after
+// our append reads the record as written. Whether a tick took them before: a sealed bucket
+// says so (go on to a later one), and a cursor past the bucket says so even when the bucket
+// was deleted after the tick and our append created it anew. Listing twice is harmless.
+asio::awaitable<Result<void>> DueIndex::Impl::ensure_listed(const std::string& id, Timestamp due) {
+  auto cursor = co_await cursor_or_create();
+  if (!cursor) co_return cursor.error();
+  const Layout layout = cursor->layout;
+  BucketNo target = std::max(layout.of(due), cursor->next);
+  const Entry entry{id, due};
+  for (int step = 0; step <= 2 * options.max_conflicts + 2; ++step) {
+    auto bucket = co_await read_bucket(layout, target);
+    if (!bucket) co_return bucket.error();
+    if (bucket->doc.sealed) {
+      // Only buckets whose time has passed are sealed: the next open one is about now.
+      target = std::max(target + 1, layout.of(clock.now()));
+      continue;
+    }
+    auto& entries = bucket->doc.entries;
+    if (std::find(entries.begin(), entries.end(), entry) == entries.end()) {
+      entries.push_back(entry);
+      auto written = co_await state.write(keys.bucket(layout, target),
+                                          due_index::to_json(bucket->doc), bucket->etag);
+      if (!written && written.error().kind == ErrorKind::conflict) continue;
+      if (!written) co_return written.error();
+    }
+    auto after = co_await read_cursor();
+    if (!after) co_return after.error();
+    if (!*after) co_return Error::unavailable("due index", "the cursor disappeared");
+    if ((*after)->doc.next <= target) co_return Result<void>{};
+    target = (*after)->doc.next;
+  }
+  co_return too_many_conflicts("listing " + id + " due " + format_rfc3339(due));
+}
+
+DueIndex::DueIndex(Sidecar& sidecar, const Clock& clock, DueIndexOptions options)
+    : impl_(std::make_unique<Impl>(sidecar, clock, std::move(options))) {}
+
+DueIndex::~DueIndex() = default;
+
+asio::awaitable<Result<std::optional<DueRecord>>> DueIndex::get(const std::string& id) {
+  auto read = co_await impl_->read_record(id);
+  if (!read) co_return read.error();
+  if (!*read) co_return std::optional<DueRecord>{};
+  co_return std::optional<DueRecord>{std::move((*read)->doc)};
+}
+
+asio::awaitable<Result<std::optional<DueRecord>>> DueIndex::update(const std::string& id,
+                                                                   const Change& change) {
+  std::optional<DueRecord> result;
+  bool decided = false;
+  for (int attempt = 0; attempt <= impl_->options.max_conflicts && !decided; ++attempt) {
+    auto read = co_await impl_->read_record(id);
+    if (!read) co_return read.error();
+    std::optional<DueRecord> old;
+    std::string etag;
+    if (*read) {
+      old = std::move((*read)->doc);
+      etag = std::move((*read)->etag);
+    }
+    auto next = change(old);
+    if (next) {
+      next->id = id;
+      next->claim = keeps_claim(old, *next) ? old->claim : std::nullopt;
+      if (next->state == DueState::scheduled && !next->due)
+        co_return Error::invalid("due index", "a scheduled record needs a due time: " + id);
+    }
+    if (!next || (old && *old == *next)) {
+      result = std::move(old);
+      decided = true;
+      break;
+    }
+    auto written = co_await impl_->write_record(*next, etag);
+    if (written) {
+      result = std::move(next);
+      decided = true;
+    } else if (written.error().kind != ErrorKind::conflict) {
+      co_return written.error();
+    }
+  }
+  if (!decided) co_return impl_->too_many_conflicts("updating " + id);
+  if (result && result->state == DueState::scheduled) {
+    auto listed = co_await impl_->ensure_listed(id, *result->due);
+    if (!listed) co_return listed.error();
+  }
+  co_return result;
+}
+
+asio::awaitable<TickReport> DueIndex::tick(const Fire& fire) {
+  return impl_->tick(fire);
+}
+
+}  // namespace tew

@@ -1,0 +1,59 @@
+// The due index's internals, shared by its two halves: due_index.cpp (records, the cursor,
+// listing ids in buckets) and due_index_tick.cpp (walking buckets and firing).
+#pragma once
+
+#include <atomic>
+
+#include "due_index_state.hpp"
+#include "tew/due_index.hpp"
+
+namespace tew {
+
+struct DueIndex::Impl {
+  Impl(Sidecar& sidecar, const Clock& c, DueIndexOptions o);
+
+  template <class T>
+  using Found = Result<std::optional<due_index::Stored<T>>>;
+
+  asio::awaitable<Found<DueRecord>> read_record(const std::string& id);
+  // First-write, guarded by `etag` ("" inserts); finished records get finished_ttl, scheduled
+  // ones lose any TTL a finished one had left on the key.
+  asio::awaitable<Result<void>> write_record(const DueRecord& record, const std::string& etag);
+
+  asio::awaitable<Found<due_index::Cursor>> read_cursor();
+  // The cursor, created at the bucket of now when there is none yet.
+  asio::awaitable<Result<due_index::Cursor>> cursor_or_create();
+  // The bucket; an absent one is empty, with an empty ETag.
+  asio::awaitable<Result<due_index::Stored<due_index::Bucket>>> read_bucket(
+      const due_index::Layout& layout, due_index::BucketNo n);
+  // Lists (id, due) in a bucket that a tick will still walk; see due_index.hpp.
+  asio::awaitable<Result<void>> ensure_listed(const std::string& id, Timestamp due);
+
+  asio::awaitable<TickReport> tick(Fire fire);  // by value: kept in the coroutine frame
+
+  // Counted as a failure in messages: "… after <n> conflicting writes".
+  Error too_many_conflicts(std::string_view what) const;
+
+  const Clock& clock;
+  const DueIndexOptions options;
+  due_index::StateAccess state;
+  const due_index::Keys keys;
+  std::atomic<bool> layout_warned{false};
+
+ private:
+  struct Walk;
+  enum class Settled { yes, pending, failed };
+
+  asio::awaitable<Result<due_index::Stored<due_index::Bucket>>> seal_bucket(
+      const due_index::Layout& layout, due_index::BucketNo n);
+  asio::awaitable<bool> run_bucket(const due_index::Bucket& bucket, Walk& walk);
+  asio::awaitable<Settled> settle(const std::string& id,
+                                  std::optional<due_index::Stored<nlohmann::json>> current,
+                                  Walk& walk);
+  asio::awaitable<Result<void>> mark_fired(const DueRecord& claimed, Timestamp now);
+  asio::awaitable<void> release(const DueRecord& claimed, Timestamp now);
+  asio::awaitable<void> advance_cursor(const due_index::Stored<due_index::Cursor>& read,
+                                       due_index::BucketNo to, Walk& walk);
+};
+
+}  // namespace tew
