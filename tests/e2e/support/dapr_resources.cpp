@@ -68,27 +68,28 @@ fs::path render_resources(const ResourceOptions& options, const Endpoints& endpo
       {"dapr/secrets/local.json", (dapr / "secrets" / "local.json").string()},
   };
   fs::create_directories(dir);
+  std::vector<std::pair<std::string, std::string>> files;  // (name, text)
+  for (const auto& src : sources)
+    files.emplace_back(src.filename().string(), read_file(src));
+  files.insert(files.end(), options.extra.begin(), options.extra.end());
   std::size_t redis_uses = 0, kafka_uses = 0;
-  for (const auto& src : sources) {
-    auto text = read_file(src);
+  for (auto& [name, text] : files) {
     for (const auto& [from, to] : rewrites) {
       const auto n = replace_all(text, from, to);
       if (from == "localhost:6379") redis_uses += n;
       if (from == "localhost:9092") kafka_uses += n;
     }
     if (text.find("localhost") != std::string::npos)
-      throw std::runtime_error(src.string() +
-                               " names a localhost endpoint the e2e renderer "
-                               "does not know; add it to render_resources()");
-    const auto target = dir / src.filename();
+      throw std::runtime_error(name +
+                               " names a localhost endpoint the e2e renderer does not "
+                               "know; add it to render_resources()");
+    const auto target = dir / name;
     if (fs::exists(target)) throw std::runtime_error("two resources named " + target.string());
     std::ofstream(target) << text;
   }
   if (redis_uses == 0) throw std::runtime_error("no checked-in component uses Redis");
   if (options.broker == Broker::kafka && kafka_uses == 0)
     throw std::runtime_error("the Kafka pub/sub component does not name localhost:9092");
-  for (const auto& [name, yaml] : options.extra)
-    std::ofstream(dir / name) << yaml;
   return dir;
 }
 

@@ -19,7 +19,7 @@ struct ResourceOptions {
   Broker broker = Broker::redis;
   bool resiliency = true;                  // dapr/resiliency.yaml
   bool declarative_subscriptions = false;  // dapr/subscriptions/*.yaml
-  // More resources for probes of daprd itself: (file name, YAML).
+  // More resources for probes of daprd itself: (file name, YAML), endpoints rewritten alike.
   std::vector<std::pair<std::string, std::string>> extra;
 };
 
