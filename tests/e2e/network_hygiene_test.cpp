@@ -40,6 +40,11 @@ TEST_CASE_TEMPLATE("everything an e2e run starts stays on loopback", B, Redis, K
   auto other = stack.sidecar("recurring", sink);
   auto app = stack.start_app("tew-test-app", "notification");
   REQUIRE(app.daprd->publish("orders", nlohmann::json{{"n", 1}}) == 204);
+  MESSAGE("startup: daprd ", other->startup_time().count(), " ms and ",
+          app.daprd->startup_time().count(), " ms",
+          stack.kafka() ? ", Kafka (format + start) " +
+                              std::to_string(stack.kafka()->startup_time().count()) + " ms"
+                        : std::string());
 
   const auto sockets = bound_sockets();
   std::string listing;

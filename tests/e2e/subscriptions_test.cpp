@@ -9,6 +9,7 @@
 #include <set>
 #include <tuple>
 
+#include "ports.hpp"
 #include "stack.hpp"
 #include "tew/event_id.hpp"
 #include "wait_until.hpp"
@@ -138,7 +139,7 @@ TEST_CASE("the checked-in Subscription files say what each built service subscri
     const auto from_files = from_metadata(declared.daprd->subscriptions(), "DECLARATIVE");
     declared.stop();
 
-    const auto port = tew::testing::free_port();
+    const auto port = unique_port();
     tew::testing::ChildProcess own(
         tew::testing::built_binary("tew-" + service), {},
         {{"APP_PORT", std::to_string(port)}, {"DEDUP_BACKEND", "memory"}, {"LOG_FORMAT", "text"}});

@@ -4,13 +4,14 @@
 #include <stdexcept>
 
 #include "installed_parts.hpp"
+#include "ports.hpp"
 #include "wait_until.hpp"
 
 namespace tew::e2e {
 
 Daprd::Daprd(DaprdOptions options, std::chrono::seconds timeout)
     : options_(std::move(options)),
-      http_port_(options_.http_port != 0 ? options_.http_port : testing::free_port()) {
+      http_port_(options_.http_port != 0 ? options_.http_port : unique_port()) {
   const auto port = [](std::uint16_t p) { return std::to_string(p); };
   std::vector<std::string> args{"--mode",
                                 "standalone",
@@ -19,9 +20,9 @@ Daprd::Daprd(DaprdOptions options, std::chrono::seconds timeout)
                                 "--dapr-http-port",
                                 port(http_port_),
                                 "--dapr-grpc-port",
-                                port(testing::free_port()),
+                                port(unique_port()),
                                 "--dapr-internal-grpc-port",
-                                port(testing::free_port()),
+                                port(unique_port()),
                                 "--dapr-listen-addresses",
                                 "127.0.0.1",
                                 "--dapr-internal-grpc-listen-address",
@@ -48,6 +49,7 @@ Daprd::Daprd(DaprdOptions options, std::chrono::seconds timeout)
   std::map<std::string, std::string> env{{"DAPR_HOST_IP", "127.0.0.1"}};
   if (!options_.app_api_token.empty()) env["APP_API_TOKEN"] = options_.app_api_token;
   if (!options_.dapr_api_token.empty()) env["DAPR_API_TOKEN"] = options_.dapr_api_token;
+  const auto started = std::chrono::steady_clock::now();
   process_ = std::make_unique<testing::ChildProcess>(daprd_binary().string(), args, env);
 
   const bool healthy = wait_until(
@@ -63,6 +65,8 @@ Daprd::Daprd(DaprdOptions options, std::chrono::seconds timeout)
   if (!healthy || process_->wait(0ms))
     throw std::runtime_error("daprd " + options_.app_id + " not healthy within " +
                              std::to_string(timeout.count()) + " s:\n" + log());
+  startup_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
 }
 
 testing::Response Daprd::get(const std::string& target) const {

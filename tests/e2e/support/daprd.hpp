@@ -37,6 +37,8 @@ class Daprd {
   std::uint16_t http_port() const { return http_port_; }
   const DaprdOptions& options() const { return options_; }
   std::string log() const { return process_->output(); }
+  // From launch until /v1.0/healthz answered 204.
+  std::chrono::milliseconds startup_time() const { return startup_time_; }
 
   // One request to daprd's HTTP API (the API token added when set).
   testing::Response get(const std::string& target) const;
@@ -57,6 +59,7 @@ class Daprd {
   DaprdOptions options_;
   std::uint16_t http_port_;
   std::unique_ptr<testing::ChildProcess> process_;
+  std::chrono::milliseconds startup_time_{0};
 };
 
 }  // namespace tew::e2e

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "installed_parts.hpp"
+#include "ports.hpp"
 #include "wait_until.hpp"
 
 namespace tew::e2e {
@@ -112,8 +113,9 @@ int kafka_broker_count(std::uint16_t port) {
 }
 
 KafkaNode::KafkaNode(const std::filesystem::path& dir)
-    : port_(testing::free_port()), controller_port_(testing::free_port()) {
+    : port_(unique_port()), controller_port_(unique_port()) {
   const auto home = kafka_home();
+  const auto started = std::chrono::steady_clock::now();
   const auto properties = dir / "server.properties";
   write_properties(properties, dir / "data", port_, controller_port_);
 
@@ -138,6 +140,8 @@ KafkaNode::KafkaNode(const std::filesystem::path& dir)
       120s, 100ms);
   if (!up || process_->wait(0ms))
     throw std::runtime_error("kafka did not list a broker within 120 s:\n" + log());
+  startup_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
 }
 
 }  // namespace tew::e2e

@@ -3,6 +3,7 @@
 // protocol lists a broker (a real probe, not a sleep). SIGKILLed when the object goes.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -19,11 +20,14 @@ class KafkaNode {
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string log() const { return process_->output(); }
+  // Storage format plus broker start, until a Metadata request listed the broker.
+  std::chrono::milliseconds startup_time() const { return startup_time_; }
 
  private:
   std::uint16_t port_;
   std::uint16_t controller_port_;
   std::unique_ptr<testing::ChildProcess> process_;
+  std::chrono::milliseconds startup_time_{0};
 };
 
 // Brokers listed by a Metadata (v4) request to 127.0.0.1:port; 0 when it does not answer.

@@ -9,13 +9,14 @@
 #include <istream>
 #include <stdexcept>
 
+#include "ports.hpp"
 #include "wait_until.hpp"
 
 namespace tew::e2e {
 
 namespace asio = boost::asio;
 
-RedisServer::RedisServer(const std::filesystem::path& dir) : port_(testing::free_port()) {
+RedisServer::RedisServer(const std::filesystem::path& dir) : port_(unique_port()) {
   process_ = std::make_unique<testing::ChildProcess>(
       "/usr/bin/redis-server",
       std::vector<std::string>{"--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",

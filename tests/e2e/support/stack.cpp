@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "network_namespace.hpp"
+#include "ports.hpp"
 #include "wait_until.hpp"
 
 namespace tew::e2e {
@@ -31,6 +32,7 @@ void AppReplica::stop() {
   daprd->stop();
 }
 
+// The namespace is checked before the first member starts a process.
 Stack::Stack(ResourceOptions options)
     : options_((require_private_network(), std::move(options))), redis_(dir_.sub("redis")) {
   Endpoints endpoints{redis_.address(), ""};
@@ -57,8 +59,8 @@ std::unique_ptr<Daprd> Stack::sidecar(const std::string& app_id, std::uint16_t a
 AppReplica Stack::start_app(const std::string& binary, const std::string& app_id,
                             std::map<std::string, std::string> env, const Tokens& tokens) const {
   AppReplica r;
-  r.port = testing::free_port();
-  const auto dapr_port = testing::free_port();
+  r.port = unique_port();
+  const auto dapr_port = unique_port();
   std::map<std::string, std::string> full{{"APP_ID", app_id},
                                           {"APP_PORT", std::to_string(r.port)},
                                           {"DAPR_HTTP_PORT", std::to_string(dapr_port)},

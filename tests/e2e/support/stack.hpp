@@ -40,6 +40,7 @@ class Stack {
 
   Broker broker() const { return options_.broker; }
   const RedisServer& redis() const { return redis_; }
+  const KafkaNode* kafka() const { return kafka_.get(); }
   const std::filesystem::path& resources() const { return resources_; }
 
   // A sidecar for an app already listening on `app_port` (0: none).
