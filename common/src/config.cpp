@@ -97,6 +97,14 @@ void read_components(Env& env, CommonConfig& c) {
   c.state_store = env.text("STATE_STORE", "statestore",
                            "Name of the Dapr state store component (its metadata.name), which "
                            "holds dedup records when DEDUP_BACKEND is state");
+  c.subscribe_mode =
+      env.choice("DAPR_SUBSCRIBE", "programmatic", {"programmatic", "declarative"},
+                 "Who declares this service's subscriptions to daprd. programmatic: the app "
+                 "answers GET /dapr/subscribe; declarative: the app answers an empty list and "
+                 "daprd loads the Subscription files (dapr/subscriptions/), which must then "
+                 "match the app's topics and routes") == "declarative"
+          ? SubscribeMode::declarative
+          : SubscribeMode::programmatic;
   c.event_source = env.text("EVENT_SOURCE", "",
                             "CloudEvents source attribute of the events this service "
                             "publishes. Unset: the app id (APP_ID)");

@@ -102,7 +102,9 @@ asio::awaitable<HttpResponse> DaprApp::Impl::route(HttpRequest& req) {
     co_return res;
   }
   if (path == "/dapr/subscribe" && method == http::verb::get)
-    co_return json_answer(req, http::status::ok, subscribe_document(specs));
+    co_return json_answer(
+        req, http::status::ok,
+        options.programmatic_subscriptions ? subscribe_document(specs) : nlohmann::json::array());
 
   for (const auto& t : topics) {
     if (t.spec.route != path) continue;

@@ -53,7 +53,8 @@ int serve(const ServiceInfo& info, const CommonConfig& config,
     dedup = std::make_unique<SidecarDedupStore>(sidecar, clock, config.state_store, config.dedup);
 
   DaprApp app({*dedup, sidecar, metrics, clock},
-              {config.app_id, config.event_source, config.app_api_token});
+              {config.app_id, config.event_source, config.app_api_token,
+               config.subscribe_mode == SubscribeMode::programmatic});
   Wiring wiring{config, app, sidecar, *dedup, metrics, clock};
   wire(wiring);
 
@@ -72,12 +73,15 @@ int serve(const ServiceInfo& info, const CommonConfig& config,
   app.mark_started();
   // Every line already carries "service" (the app id, which APP_ID may change): the program
   // is named under a key of its own.
-  log_info("listening",
-           {{"program", std::string(info.name)},
-            {"version", kVersion},
-            {"address", fmt::format("{}:{}", config.app_host, server->local_endpoint().port())},
-            {"sidecar", config.sidecar.base_url},
-            {"dedup", config.dedup_backend == DedupBackend::memory ? "memory" : "state"}});
+  log_info(
+      "listening",
+      {{"program", std::string(info.name)},
+       {"version", kVersion},
+       {"address", fmt::format("{}:{}", config.app_host, server->local_endpoint().port())},
+       {"sidecar", config.sidecar.base_url},
+       {"dedup", config.dedup_backend == DedupBackend::memory ? "memory" : "state"},
+       {"subscriptions",
+        config.subscribe_mode == SubscribeMode::programmatic ? "programmatic" : "declarative"}});
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {

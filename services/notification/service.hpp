@@ -12,7 +12,7 @@
 
 namespace tew::notification {
 
-inline constexpr std::string_view kTaskEventsRoute = "/events/tasks";
+inline constexpr std::string_view kTaskEventsRoute = "/events/task-events";
 inline constexpr std::string_view kRemindersRoute = "/events/reminders";
 
 // Registers the subscriptions on w.app. The webhook channel posts through `http` (unused

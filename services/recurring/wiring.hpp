@@ -8,7 +8,7 @@
 
 namespace tew::recurring {
 
-inline constexpr std::string_view kTaskEventsRoute = "/task-events";
+inline constexpr std::string_view kTaskEventsRoute = "/events/task-events";
 
 // Loads the time zone database first: without it the service must not start (it would
 // DROP every recurring task as having an unknown zone). Throws std::runtime_error then.

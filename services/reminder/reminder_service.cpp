@@ -118,7 +118,7 @@ void register_reminder_service(tew::Wiring& wiring, const ReminderConfig& config
 
   tew::TopicSubscription spec{common.pubsub_name,
                               config.task_events_topic,
-                              "/task-events",
+                              "/events/task-events",
                               std::nullopt,
                               config.dead_letter_topic,
                               {},

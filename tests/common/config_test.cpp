@@ -57,6 +57,7 @@ TEST_CASE("every common variable has its default when the environment is empty")
   CHECK(c.sidecar.pool_threads == 4);
   CHECK(c.pubsub_name == "pubsub");
   CHECK(c.state_store == "statestore");
+  CHECK(c.subscribe_mode == tew::SubscribeMode::programmatic);
   CHECK(c.event_source == "notification");
   CHECK(c.log.service == "notification");
   CHECK(c.log.level == spdlog::level::info);
@@ -89,6 +90,7 @@ TEST_CASE("every common variable is documented, in reading order") {
                                           "SIDECAR_POOL_THREADS",
                                           "PUBSUB_NAME",
                                           "STATE_STORE",
+                                          "DAPR_SUBSCRIBE",
                                           "EVENT_SOURCE",
                                           "LOG_LEVEL",
                                           "LOG_FORMAT",
@@ -109,17 +111,29 @@ TEST_CASE("every common variable is documented, in reading order") {
 }
 
 TEST_CASE("every common variable is read into its field") {
-  const auto [env, c] = read({{"APP_ID", "notifier"},         {"APP_HOST", "0.0.0.0"},
-                              {"APP_PORT", "7000"},           {"APP_API_TOKEN", "app-token"},
-                              {"DAPR_HTTP_PORT", "3600"},     {"DAPR_API_TOKEN", "dapr-token"},
-                              {"SIDECAR_TIMEOUT_MS", "250"},  {"SIDECAR_MAX_ATTEMPTS", "1"},
-                              {"SIDECAR_POOL_THREADS", "16"}, {"PUBSUB_NAME", "kafka"},
-                              {"STATE_STORE", "redis"},       {"EVENT_SOURCE", "urn:notifier"},
-                              {"LOG_LEVEL", "debug"},         {"LOG_FORMAT", "text"},
-                              {"MAX_BODY_BYTES", "2048"},     {"MAX_HEADER_BYTES", "4096"},
-                              {"READ_TIMEOUT_MS", "500"},     {"IDLE_TIMEOUT_MS", "1000"},
-                              {"SHUTDOWN_GRACE_MS", "0"},     {"DEDUP_BACKEND", "memory"},
-                              {"DEDUP_CAPACITY", "10"},       {"DEDUP_LEASE_SECONDS", "5"},
+  const auto [env, c] = read({{"APP_ID", "notifier"},
+                              {"APP_HOST", "0.0.0.0"},
+                              {"APP_PORT", "7000"},
+                              {"APP_API_TOKEN", "app-token"},
+                              {"DAPR_HTTP_PORT", "3600"},
+                              {"DAPR_API_TOKEN", "dapr-token"},
+                              {"SIDECAR_TIMEOUT_MS", "250"},
+                              {"SIDECAR_MAX_ATTEMPTS", "1"},
+                              {"SIDECAR_POOL_THREADS", "16"},
+                              {"PUBSUB_NAME", "kafka"},
+                              {"STATE_STORE", "redis"},
+                              {"EVENT_SOURCE", "urn:notifier"},
+                              {"DAPR_SUBSCRIBE", "declarative"},
+                              {"LOG_LEVEL", "debug"},
+                              {"LOG_FORMAT", "text"},
+                              {"MAX_BODY_BYTES", "2048"},
+                              {"MAX_HEADER_BYTES", "4096"},
+                              {"READ_TIMEOUT_MS", "500"},
+                              {"IDLE_TIMEOUT_MS", "1000"},
+                              {"SHUTDOWN_GRACE_MS", "0"},
+                              {"DEDUP_BACKEND", "memory"},
+                              {"DEDUP_CAPACITY", "10"},
+                              {"DEDUP_LEASE_SECONDS", "5"},
                               {"DEDUP_TTL_SECONDS", "600"}});
   CHECK(env.errors().empty());
   CHECK(c.app_id == "notifier");
@@ -133,6 +147,7 @@ TEST_CASE("every common variable is read into its field") {
   CHECK(c.sidecar.pool_threads == 16);
   CHECK(c.pubsub_name == "kafka");
   CHECK(c.state_store == "redis");
+  CHECK(c.subscribe_mode == tew::SubscribeMode::declarative);
   CHECK(c.event_source == "urn:notifier");
   CHECK(c.log.service == "notifier");
   CHECK(c.log.level == spdlog::level::debug);
@@ -201,6 +216,7 @@ TEST_CASE("each invalid value is an error naming its variable") {
       {"SIDECAR_MAX_ATTEMPTS", "21"},
       {"SIDECAR_POOL_THREADS", "0"},
       {"SIDECAR_POOL_THREADS", "257"},
+      {"DAPR_SUBSCRIBE", "both"},
       {"LOG_LEVEL", "verbose"},
       {"LOG_FORMAT", "xml"},
       {"MAX_BODY_BYTES", "1023"},

@@ -144,7 +144,7 @@ TEST_CASE("tew-notification subscribes to both topics with the dead-letter topic
   const auto doc = json::parse(res.body());
   REQUIRE(doc.size() == 2);
   CHECK(doc[0]["topic"] == "tasks");
-  CHECK(doc[0]["routes"]["default"] == "/events/tasks");
+  CHECK(doc[0]["routes"]["default"] == "/events/task-events");
   CHECK(doc[1]["topic"] == "reminders");
   CHECK(doc[1]["routes"]["default"] == "/events/reminders");
   for (const auto& s : doc) {
@@ -164,7 +164,7 @@ TEST_CASE(
                             {"WEBHOOK_URL", webhook.url()},
                             {"NOTIFY_EMAIL_TO", "user@example.com"}});
 
-  CHECK(service.post_fixture("/events/tasks", "task_created.json") == "SUCCESS");
+  CHECK(service.post_fixture("/events/task-events", "task_created.json") == "SUCCESS");
   const auto published = sidecar.published();
   REQUIRE(published.size() == 3);
   for (const auto& p : published) {
@@ -199,7 +199,7 @@ TEST_CASE(
   CHECK(json::parse(hooks[0].body())["kind"] == "task.created");
   CHECK(service.process().output().find("\"msg\":\"notification\"") != std::string::npos);
 
-  CHECK(service.post_fixture("/events/tasks", "task_created.json") == "SUCCESS");
+  CHECK(service.post_fixture("/events/task-events", "task_created.json") == "SUCCESS");
   CHECK(sidecar.published().size() == 3);
   CHECK(binding_calls(sidecar).size() == 1);
   CHECK(webhook.requests().size() == 1);
@@ -238,8 +238,8 @@ TEST_CASE("an invalid event is DROPped with the field named, and nothing is sent
   FakeSidecarServer sidecar(clock);
   sidecar.start();
   Service service(sidecar, {{"NOTIFY_CHANNELS", "log,binding"}});
-  CHECK(service.post_fixture("/events/tasks", "invalid_task_missing_task_id.json") == "DROP");
-  CHECK(service.post_fixture("/events/tasks", "malformed_truncated.json") == "DROP");
+  CHECK(service.post_fixture("/events/task-events", "invalid_task_missing_task_id.json") == "DROP");
+  CHECK(service.post_fixture("/events/task-events", "malformed_truncated.json") == "DROP");
   CHECK(sidecar.published().empty());
   CHECK(binding_calls(sidecar).empty());
   CHECK(service.process().wait_for_output("invalid payload: task_id: is required", 5s));
@@ -252,7 +252,7 @@ TEST_CASE("recurring.trigger on the task topic is acknowledged and ignored") {
   Service service(sidecar, {{"NOTIFY_CHANNELS", "binding"}});
   auto event = json::parse(read_fixture("events/task_created.json"));
   event["data"]["event_type"] = "recurring.trigger";
-  CHECK(service.post("/events/tasks", event.dump()) == "SUCCESS");
+  CHECK(service.post("/events/task-events", event.dump()) == "SUCCESS");
   CHECK(sidecar.published().empty());
   CHECK(binding_calls(sidecar).empty());
   const auto metrics = service.get("/metrics");

@@ -40,7 +40,7 @@ struct RecurringService {
 
   json post(const std::string& body) {
     HttpClient client(port);
-    const auto res = client.post("/task-events", body);
+    const auto res = client.post("/events/task-events", body);
     REQUIRE(res.result_int() == 200);
     return json::parse(res.body());
   }
@@ -83,7 +83,7 @@ TEST_CASE("tew-recurring subscribes to task-events with its dead-letter topic") 
   REQUIRE(doc.size() == 1);
   CHECK(doc[0]["pubsubname"] == "pubsub");
   CHECK(doc[0]["topic"] == "task-events");
-  CHECK(doc[0]["routes"]["default"] == "/task-events");
+  CHECK(doc[0]["routes"]["default"] == "/events/task-events");
   CHECK(doc[0]["deadLetterTopic"] == "recurring-dead-letters");
 }
 

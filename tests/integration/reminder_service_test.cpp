@@ -63,7 +63,7 @@ struct Reminder {
 
   // POSTs a CloudEvent to the subscription's route; returns the status daprd would read.
   std::string deliver(const std::string& body) {
-    const auto res = client->post("/task-events", body);
+    const auto res = client->post("/events/task-events", body);
     CHECK(res.result_int() == 200);
     return json::parse(res.body()).at("status").get<std::string>();
   }
@@ -111,7 +111,7 @@ TEST_CASE(
   REQUIRE(doc.size() == 1);
   CHECK(doc[0].at("pubsubname") == "pubsub");
   CHECK(doc[0].at("topic") == "task-events");
-  CHECK(doc[0].at("routes").at("default") == "/task-events");
+  CHECK(doc[0].at("routes").at("default") == "/events/task-events");
   CHECK(doc[0].at("deadLetterTopic") == "reminder-dead-letters");
 
   tew::testing::http::request<tew::testing::http::string_body> options{
@@ -205,7 +205,10 @@ TEST_CASE("invalid task events are DROPped with the reason, other types are igno
   CHECK(r.deliver(trigger.dump()) == "SUCCESS");
   CHECK_FALSE(r.record("spawned").has_value());
   CHECK(
-      r.client->get("/metrics").body().find(R"(tew_ignored_events_total{topic="task-events",event_type="recurring.trigger"} 1)") !=
+      r.client->get("/metrics")
+          .body()
+          .find(
+              R"(tew_ignored_events_total{topic="task-events",event_type="recurring.trigger"} 1)") !=
       std::string::npos);
 }
 

@@ -207,7 +207,7 @@ TEST_CASE("a delivered event is published once, with an id derived from the inpu
   CHECK(event["source"] == "tew-test-app");
   CHECK(event["type"] == "order.seen");
   CHECK(event["time"] == "2026-03-02T09:14:05Z");
-  CHECK(event["data"] == json{{"order", {{"item", "tea"}}}});
+  CHECK(event["data"] == json{{"order", {{"item", "tea"}}}, {"attempt", 1}});  // its first delivery
   CHECK(app.terminate() == 0);
 }
 

@@ -37,7 +37,8 @@ struct Replica {
     auto input = parse_recurring_input(e);
     REQUIRE(input.has_value());
     const tew::TopicSubscription sub{
-        "pubsub", "task-events", "/task-events", std::nullopt, "recurring-dead-letters", {}, {}};
+        "pubsub", "task-events", "/events/task-events", std::nullopt, "recurring-dead-letters", {},
+        {}};
     const tew::EventContext ctx{e, sub, "recurring"};
     return tew::testing::run_awaitable(handler.handle(*input, ctx));
   }

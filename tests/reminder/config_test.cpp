@@ -101,5 +101,5 @@ TEST_CASE("late_after beyond the maximum lateness is refused: nothing could ever
 TEST_CASE("docs/configuration.md lists exactly the reminder variables, defaults and meanings") {
   const auto r = read({});
   tew::testing::check_generated_docs("reminder variables",
-                                        tew::testing::variables_table(r.env.documented()));
+                                     tew::testing::variables_table(r.env.documented()));
 }

@@ -29,7 +29,7 @@ reminder::ReminderConfig default_config() {
 }
 
 const tew::TopicSubscription kSubscription{
-    "pubsub", "task-events", "/task-events", std::nullopt, "reminder-dead-letters", {}, {}};
+    "pubsub", "task-events", "/events/task-events", std::nullopt, "reminder-dead-letters", {}, {}};
 
 // One replica of the service: its own sidecar and metrics over the shared state store.
 struct Replica {
@@ -170,7 +170,9 @@ TEST_SUITE("reminder service: task events") {
     const tew::EventContext ctx{event, kSubscription, "reminder"};
     CHECK(run_awaitable(f.a.service.on_task_event(input, ctx)).status == Status::success);
     CHECK(f.a.sidecar.calls().empty());
-    CHECK(has_line(f.a.metrics.render(), R"(tew_ignored_events_total{topic="task-events",event_type="recurring.trigger"} 1)"));
+    CHECK(has_line(
+        f.a.metrics.render(),
+        R"(tew_ignored_events_total{topic="task-events",event_type="recurring.trigger"} 1)"));
   }
 
   TEST_CASE("a state store failure answers RETRY, so daprd redelivers") {

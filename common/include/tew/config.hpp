@@ -18,6 +18,9 @@
 namespace tew {
 
 enum class DedupBackend { memory, state };
+// Who tells daprd what to subscribe: the app (GET /dapr/subscribe) or the Subscription files
+// in dapr/subscriptions/. Exactly one of them, so a topic is never subscribed twice.
+enum class SubscribeMode { programmatic, declarative };
 
 struct CommonConfig {
   std::string app_id;
@@ -27,6 +30,7 @@ struct CommonConfig {
   SidecarOptions sidecar;  // base_url from DAPR_HTTP_ENDPOINT or 127.0.0.1:DAPR_HTTP_PORT
   std::string pubsub_name;
   std::string state_store;
+  SubscribeMode subscribe_mode = SubscribeMode::programmatic;
   std::string event_source;
   LogOptions log;
   HttpLimits limits;

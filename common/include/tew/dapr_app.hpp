@@ -26,6 +26,9 @@ struct AppOptions {
   std::string app_id;        // consumer name in dedup keys; daprd's --app-id
   std::string event_source;  // `source` of the events we publish; defaults to app_id
   std::string api_token;     // APP_API_TOKEN; empty: no token required
+  // false (DAPR_SUBSCRIBE=declarative): GET /dapr/subscribe answers [] and daprd takes the
+  // subscriptions from its Subscription resources; the routes still deliver.
+  bool programmatic_subscriptions = true;
 };
 
 struct AppDeps {

@@ -1,0 +1,36 @@
+// One Apache Kafka node for an e2e run: KRaft broker + controller on 127.0.0.1 (free ports),
+// storage formatted in a fresh directory, ready once a Metadata request over the Kafka
+// protocol lists a broker (a real probe, not a sleep). SIGKILLed when the object goes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "child_process.hpp"
+
+namespace tew::e2e {
+
+class KafkaNode {
+ public:
+  explicit KafkaNode(const std::filesystem::path& dir);
+
+  std::uint16_t port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string log() const { return process_->output(); }
+  // Storage format plus broker start, until a Metadata request listed the broker.
+  std::chrono::milliseconds startup_time() const { return startup_time_; }
+
+ private:
+  std::uint16_t port_;
+  std::uint16_t controller_port_;
+  std::unique_ptr<testing::ChildProcess> process_;
+  std::chrono::milliseconds startup_time_{0};
+};
+
+// Brokers listed by a Metadata (v4) request to 127.0.0.1:port; 0 when it does not answer.
+int kafka_broker_count(std::uint16_t port);
+
+}  // namespace tew::e2e
