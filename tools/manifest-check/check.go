@@ -71,7 +71,7 @@ func Check(opts Options) *Report {
 
 	var base *Bundle
 	for _, dir := range kustomizations {
-		b := render(root, dir, r)
+		b := render(root, dir, contrib, r)
 		checkBundle(b, contrib, kedaDir, secrets, r)
 		checkServiceDeployments(b, names, r)
 		for _, s := range services {

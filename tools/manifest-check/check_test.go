@@ -202,3 +202,12 @@ func TestAServiceWithoutADeploymentFails(t *testing.T) {
 		t.Errorf("errors: %v", r.Errors)
 	}
 }
+
+func TestSetupPackagesAreReadWithoutComments(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "scripts/setup", "#!/bin/sh\npackages=(\n  cmake libfmt-dev  # for fmt\n  unzip\n)\n")
+	pkgs, err := setupPackages(root)
+	if err != nil || strings.Join(pkgs, " ") != "cmake libfmt-dev unzip" {
+		t.Errorf("packages %v, %v", pkgs, err)
+	}
+}

@@ -35,7 +35,7 @@ func checkComponent(o Object, c *componentsv1alpha1.Component, contrib *Contrib,
 	if c.Spec.Version == "" {
 		r.Errorf(w, "no spec.version")
 	}
-	fields, err := contrib.Fields(c.Spec.Type, c.Spec.Version)
+	fields, err := contrib.Info(c.Spec.Type, c.Spec.Version)
 	if err != nil {
 		r.Errorf(w, "type %s: %v", c.Spec.Type, err)
 	}
@@ -97,13 +97,17 @@ func inScope(scopes []string, app string) bool {
 	return len(scopes) == 0 || slices.Contains(scopes, app)
 }
 
-// inputBinding: a binding daprd delivers to the app (not output-only).
-func inputBinding(c *componentsv1alpha1.Component) bool {
+// inputBinding: a binding daprd delivers to the app: metadata `direction` when set, else
+// whether the component type can be read from.
+func inputBinding(b Bundle, c *componentsv1alpha1.Component) bool {
 	if componentKind(c) != "bindings" {
 		return false
 	}
-	d, ok := metadataValue(c, "direction")
-	return !ok || strings.Contains(d, "input")
+	if d, ok := metadataValue(c, "direction"); ok {
+		return strings.Contains(d, "input")
+	}
+	info, err := b.Contrib.Info(c.Spec.Type, c.Spec.Version)
+	return err == nil && info.Input
 }
 
 // bindingRoute is the path daprd calls for an input binding: metadata `route`, else /<name>.

@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
-	"regexp"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -41,18 +45,24 @@ type componentSchema struct {
 	BuiltinAuthenticationProfiles []struct {
 		Metadata []metadataField `json:"metadata"`
 	} `json:"builtinAuthenticationProfiles"`
+	Binding *struct {
+		Input  bool `json:"input"`
+		Output bool `json:"output"`
+	} `json:"binding"`
 }
 
-// ComponentFields is what a component type accepts: field (lower case) -> its schema entry.
-type ComponentFields struct {
-	Source string
-	Fields map[string]metadataField
+// ComponentInfo is what a component type accepts (field, lower case -> its schema entry)
+// and, for a binding, which directions it supports.
+type ComponentInfo struct {
+	Source        string
+	Fields        map[string]metadataField
+	Input, Output bool
 }
 
 // Contrib reads components-contrib's schemas from the Go module cache.
 type Contrib struct {
 	Dir   string
-	cache map[string]*ComponentFields
+	cache map[string]*ComponentInfo
 }
 
 func findContrib() (*Contrib, error) {
@@ -60,7 +70,7 @@ func findContrib() (*Contrib, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Contrib{Dir: dir, cache: map[string]*ComponentFields{}}, nil
+	return &Contrib{Dir: dir, cache: map[string]*ComponentInfo{}}, nil
 }
 
 func moduleCache() string {
@@ -88,12 +98,10 @@ func escapeModulePath(p string) string {
 	return b.String()
 }
 
-var mapstructureTag = regexp.MustCompile("mapstructure:\"([A-Za-z0-9_.-]+)")
-
-// Fields returns what a component of type `typ` (e.g. "pubsub.kafka") and version accepts:
-// the fields of its metadata.yaml, or, for a component without one, the mapstructure tags of
-// its metadata struct; plus what the runtime reads for every component of that kind.
-func (c *Contrib) Fields(typ, version string) (*ComponentFields, error) {
+// Info returns what a component of type `typ` (e.g. "pubsub.kafka") and version accepts: the
+// fields of its metadata.yaml or, for a component without one, of its metadata struct in the
+// source; plus what the runtime reads for every component of that kind.
+func (c *Contrib) Info(typ, version string) (*ComponentInfo, error) {
 	if f, ok := c.cache[typ+"/"+version]; ok {
 		return f, nil
 	}
@@ -105,69 +113,125 @@ func (c *Contrib) Fields(typ, version string) (*ComponentFields, error) {
 	if _, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("no component type %q in %s", typ, contribModule)
 	}
-	f := &ComponentFields{Fields: map[string]metadataField{}}
-	// A field may appear in several authentication profiles: it accepts what any allows.
-	add := func(m metadataField) {
-		key := strings.ToLower(m.Name)
-		if prev, ok := f.Fields[key]; ok {
-			m.Sensitive = m.Sensitive || prev.Sensitive
-			if len(prev.AllowedValues) == 0 || len(m.AllowedValues) == 0 {
-				m.AllowedValues = nil
-			} else {
-				m.AllowedValues = append(slices.Clone(prev.AllowedValues), m.AllowedValues...)
-			}
-		}
-		f.Fields[key] = m
-	}
+	info := &ComponentInfo{Fields: map[string]metadataField{}}
 	if data, err := os.ReadFile(filepath.Join(dir, "metadata.yaml")); err == nil {
-		var s componentSchema
-		if err := sigsyaml.Unmarshal(data, &s); err != nil {
-			return nil, fmt.Errorf("%s/metadata.yaml: %w", typ, err)
+		if err := info.fromSchema(typ, version, data); err != nil {
+			return nil, err
 		}
-		if s.Version != version {
-			return nil, fmt.Errorf("%s has version %q, not %q", typ, s.Version, version)
-		}
-		f.Source = "its metadata.yaml"
-		for _, m := range s.Metadata {
-			add(m)
-		}
-		for _, p := range s.AuthenticationProfiles {
-			for _, m := range p.Metadata {
-				add(m)
-			}
-		}
-		for _, p := range s.BuiltinAuthenticationProfiles {
-			for _, m := range p.Metadata {
-				add(m)
-			}
-		}
-	} else {
-		f.Source = "the mapstructure tags of its source"
-		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-		for _, file := range files {
-			if strings.HasSuffix(file, "_test.go") {
-				continue
-			}
-			src, err := os.ReadFile(file)
-			if err != nil {
-				return nil, err
-			}
-			for _, m := range mapstructureTag.FindAllStringSubmatch(string(src), -1) {
-				if m[1] != "-" {
-					add(metadataField{Name: m[1]})
-				}
-			}
-		}
-		if len(f.Fields) == 0 {
-			return nil, fmt.Errorf("cannot tell which metadata %s accepts (no metadata.yaml, no mapstructure tags)", typ)
-		}
+	} else if err := info.fromSource(typ, dir); err != nil {
+		return nil, err
 	}
 	for _, name := range contribmetadata.ComponentType(kind).BuiltInMetadataProperties() {
-		add(metadataField{Name: name})
+		info.add(metadataField{Name: name})
 	}
 	for _, name := range runtimeMetadata[kind] {
-		add(metadataField{Name: name})
+		info.add(metadataField{Name: name})
 	}
-	c.cache[typ+"/"+version] = f
-	return f, nil
+	c.cache[typ+"/"+version] = info
+	return info, nil
+}
+
+// add records a field; one that appears in several authentication profiles accepts what
+// any of them allows.
+func (info *ComponentInfo) add(m metadataField) {
+	key := strings.ToLower(m.Name)
+	if prev, ok := info.Fields[key]; ok {
+		m.Sensitive = m.Sensitive || prev.Sensitive
+		if len(prev.AllowedValues) == 0 || len(m.AllowedValues) == 0 {
+			m.AllowedValues = nil
+		} else {
+			m.AllowedValues = append(slices.Clone(prev.AllowedValues), m.AllowedValues...)
+		}
+	}
+	info.Fields[key] = m
+}
+
+func (info *ComponentInfo) fromSchema(typ, version string, data []byte) error {
+	var s componentSchema
+	if err := sigsyaml.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("%s/metadata.yaml: %w", typ, err)
+	}
+	if s.Version != version {
+		return fmt.Errorf("%s has version %q, not %q", typ, s.Version, version)
+	}
+	info.Source = "its metadata.yaml"
+	for _, m := range s.Metadata {
+		info.add(m)
+	}
+	for _, p := range s.AuthenticationProfiles {
+		for _, m := range p.Metadata {
+			info.add(m)
+		}
+	}
+	for _, p := range s.BuiltinAuthenticationProfiles {
+		for _, m := range p.Metadata {
+			info.add(m)
+		}
+	}
+	if s.Binding != nil {
+		info.Input, info.Output = s.Binding.Input, s.Binding.Output
+	}
+	return nil
+}
+
+// fromSource reads a component without a metadata.yaml from its Go source: the fields of its
+// metadata struct (a struct type whose name contains "metadata"), named by their mapstructure
+// tag or, without one, by the field name (mapstructure matches it case-insensitively); and
+// for a binding, Read means input and Invoke output.
+func (info *ComponentInfo) fromSource(typ, dir string) error {
+	info.Source = "the metadata struct of its source"
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	fset := token.NewFileSet()
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.TypeSpec:
+				if s, ok := n.Type.(*ast.StructType); ok && strings.Contains(strings.ToLower(n.Name.Name), "metadata") {
+					info.addStructFields(s)
+				}
+			case *ast.FuncDecl:
+				if n.Recv != nil && n.Name.Name == "Read" {
+					info.Input = true
+				}
+				if n.Recv != nil && n.Name.Name == "Invoke" {
+					info.Output = true
+				}
+			}
+			return true
+		})
+	}
+	if len(info.Fields) == 0 {
+		return fmt.Errorf("cannot tell which metadata %s accepts (no metadata.yaml, no metadata struct)", typ)
+	}
+	return nil
+}
+
+func (info *ComponentInfo) addStructFields(s *ast.StructType) {
+	for _, field := range s.Fields.List {
+		tag := ""
+		if field.Tag != nil {
+			if t, err := strconv.Unquote(field.Tag.Value); err == nil {
+				tag, _, _ = strings.Cut(reflect.StructTag(t).Get("mapstructure"), ",")
+			}
+		}
+		if tag == "-" {
+			continue
+		}
+		if tag != "" {
+			info.add(metadataField{Name: tag})
+			continue
+		}
+		for _, name := range field.Names {
+			if name.IsExported() {
+				info.add(metadataField{Name: name.Name})
+			}
+		}
+	}
 }

@@ -125,7 +125,7 @@ func requestsFor(b Bundle, dep deployed, appID string) (live, ready, health stri
 	}
 	objs, components := all[*componentsv1alpha1.Component](b)
 	for i, c := range components {
-		if slices.Contains(c.Scopes, appID) && inputBinding(c) {
+		if slices.Contains(c.Scopes, appID) && inputBinding(b, c) {
 			bindings = append(bindings, "OPTIONS "+bindingRoute(objs[i].Name, c))
 		}
 	}

@@ -38,7 +38,7 @@ func checkRetryCoverage(b Bundle, r *Report) {
 	}
 	objs, components := all[*componentsv1alpha1.Component](b)
 	for i, c := range components {
-		if !inputBinding(c) {
+		if !inputBinding(b, c) {
 			continue
 		}
 		for _, app := range c.Scopes {

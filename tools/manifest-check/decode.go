@@ -21,17 +21,17 @@ import (
 // The API types a manifest of ours may have, each decoded into the Go type its controller
 // uses: the Kubernetes API, Dapr's CRDs (the release daprd is built from) and KEDA's.
 var apiTypes = map[string]func() any{
-	"v1/Namespace":                          func() any { return &corev1.Namespace{} },
-	"v1/Service":                            func() any { return &corev1.Service{} },
-	"v1/Secret":                             func() any { return &corev1.Secret{} },
-	"apps/v1/Deployment":                    func() any { return &appsv1.Deployment{} },
-	"policy/v1/PodDisruptionBudget":         func() any { return &policyv1.PodDisruptionBudget{} },
+	"v1/Namespace":                           func() any { return &corev1.Namespace{} },
+	"v1/Service":                             func() any { return &corev1.Service{} },
+	"v1/Secret":                              func() any { return &corev1.Secret{} },
+	"apps/v1/Deployment":                     func() any { return &appsv1.Deployment{} },
+	"policy/v1/PodDisruptionBudget":          func() any { return &policyv1.PodDisruptionBudget{} },
 	"autoscaling/v2/HorizontalPodAutoscaler": func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
-	"dapr.io/v1alpha1/Component":            func() any { return &componentsv1alpha1.Component{} },
-	"dapr.io/v1alpha1/Configuration":        func() any { return &configurationv1alpha1.Configuration{} },
-	"dapr.io/v1alpha1/Resiliency":           func() any { return &resiliencyv1alpha1.Resiliency{} },
-	"dapr.io/v2alpha1/Subscription":         func() any { return &subscriptionsv2alpha1.Subscription{} },
-	"keda.sh/v1alpha1/ScaledObject":         func() any { return &kedav1alpha1.ScaledObject{} },
+	"dapr.io/v1alpha1/Component":             func() any { return &componentsv1alpha1.Component{} },
+	"dapr.io/v1alpha1/Configuration":         func() any { return &configurationv1alpha1.Configuration{} },
+	"dapr.io/v1alpha1/Resiliency":            func() any { return &resiliencyv1alpha1.Resiliency{} },
+	"dapr.io/v2alpha1/Subscription":          func() any { return &subscriptionsv2alpha1.Subscription{} },
+	"keda.sh/v1alpha1/ScaledObject":          func() any { return &kedav1alpha1.ScaledObject{} },
 	"keda.sh/v1alpha1/TriggerAuthentication": func() any {
 		return &kedav1alpha1.TriggerAuthentication{}
 	},

@@ -110,7 +110,12 @@ func setupPackages(root string) ([]string, error) {
 	if m == nil {
 		return nil, fmt.Errorf("scripts/setup: no packages=( ... ) list")
 	}
-	return strings.Fields(string(m[1])), nil
+	var pkgs []string
+	for _, line := range strings.Split(string(m[1]), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		pkgs = append(pkgs, strings.Fields(line)...)
+	}
+	return pkgs, nil
 }
 
 // checkDockerfile: a Debian bookworm build stage with every library the build needs, a

@@ -25,7 +25,7 @@ func checkLocalDapr(root string, base Bundle, services []*Service, contrib *Cont
 		r.Notef("dapr/ does not exist: the local Dapr resources are not cross-checked")
 		return
 	}
-	local := Bundle{Name: "dapr/"}
+	local := Bundle{Name: "dapr/", Contrib: contrib}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || (filepath.Ext(path) != ".yaml" && filepath.Ext(path) != ".yml") {
 			return err
@@ -100,10 +100,10 @@ func checkComponentsAgree(base, local Bundle, services []*Service, r *Report) {
 			}
 		}
 	}
-	for _, side := range []map[string][]*componentsv1alpha1.Component{inBase, inLocal} {
-		for name, cs := range side {
+	for _, side := range []Bundle{base, local} {
+		for name, cs := range componentsByName(side) {
 			for _, c := range cs {
-				if k := componentKind(c); k == "pubsub" || k == "state" || inputBinding(c) {
+				if k := componentKind(c); k == "pubsub" || k == "state" || inputBinding(side, c) {
 					must[name] = true
 				}
 			}
@@ -118,7 +118,7 @@ func checkComponentsAgree(base, local Bundle, services []*Service, r *Report) {
 			r.Errorf("dapr/", "no Component %q, which k8s/base has (or a service names by default)", name)
 		default:
 			for _, lc := range l {
-				if componentKind(lc) != componentKind(b[0]) || inputBinding(lc) != inputBinding(b[0]) {
+				if componentKind(lc) != componentKind(b[0]) || inputBinding(local, lc) != inputBinding(base, b[0]) {
 					r.Errorf("dapr/", "Component %q is a %s, but in k8s/base a %s", name, lc.Spec.Type, b[0].Spec.Type)
 				}
 				if !sameSet(lc.Scopes, b[0].Scopes) {

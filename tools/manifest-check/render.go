@@ -20,6 +20,7 @@ import (
 type Bundle struct {
 	Name    string // e.g. "k8s/overlays/local"
 	Objects []Object
+	Contrib *Contrib // the schemas of Dapr's components
 }
 
 // kustomizationDirs finds every directory under k8s/ with a kustomization.yaml, split into
@@ -59,9 +60,9 @@ func readKustomization(path string) (*types.Kustomization, error) {
 }
 
 // render runs Kustomize (the library kubectl uses) on dir and decodes every object strictly.
-func render(root, dir string, r *Report) Bundle {
+func render(root, dir string, contrib *Contrib, r *Report) Bundle {
 	name := rel(root, dir)
-	b := Bundle{Name: name}
+	b := Bundle{Name: name, Contrib: contrib}
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
 	resources, err := k.Run(filesys.MakeFsOnDisk(), dir)
 	if err != nil {
