@@ -90,6 +90,8 @@ var brokenCases = []struct {
 	{"secret in a literal", reminderApp, "            - name: APP_API_TOKEN\n              valueFrom:\n                secretKeyRef:\n                  name: tew-app-api-token\n                  key: token",
 		"            - name: APP_API_TOKEN\n              value: hunter2", `env APP_API_TOKEN carries a secret`},
 	{"unpinned image", "k8s/base/kustomization.yaml", "newTag: 0.1.0", "newTag: latest", `pin a version, not latest`},
+	{"image of another version", "k8s/base/kustomization.yaml", "newTag: 0.1.0", "newTag: 0.0.9",
+		`image "task-event-workers:0.0.9": the base deploys the project version 0.1.0 (CMakeLists.txt)`},
 
 	// Components.
 	{"misspelled component metadata", kafka, "name: saslPassword", "name: saslPasword",

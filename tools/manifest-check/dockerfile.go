@@ -214,6 +214,7 @@ func checkDockerfile(root string, base Bundle, services []string, binDir string,
 			}
 		}
 	}
+	checkImageVersion(root, base, r)
 	checkRuntimeLibraries(root, binDir, services, runtimePkgs, r)
 	ignore, _ := os.ReadFile(filepath.Join(root, ".dockerignore"))
 	if !regexp.MustCompile(`(?m)^/?build/?$`).Match(ignore) {
@@ -233,4 +234,27 @@ func numericUser(user string) (uid, gid int64, err error) {
 		}
 	}
 	return uid, gid, nil
+}
+
+// checkImageVersion: the base deploys the image tagged with the project's version (the one
+// the binaries report with --version); overlays choose their own.
+func checkImageVersion(root string, base Bundle, r *Report) {
+	data, err := os.ReadFile(filepath.Join(root, "CMakeLists.txt"))
+	if err != nil {
+		r.Errorf("CMakeLists.txt", "%v", err)
+		return
+	}
+	m := regexp.MustCompile(`project\([^)]*VERSION\s+([0-9.]+)`).FindSubmatch(data)
+	if m == nil {
+		r.Errorf("CMakeLists.txt", "no project(... VERSION x.y.z)")
+		return
+	}
+	objs, deployments := all[*appsv1.Deployment](base)
+	for i, d := range deployments {
+		for _, c := range d.Spec.Template.Spec.Containers {
+			if _, tag, _ := strings.Cut(path.Base(c.Image), ":"); tag != string(m[1]) {
+				r.Errorf(objs[i].Where(), "container %s image %q: the base deploys the project version %s (CMakeLists.txt)", c.Name, c.Image, m[1])
+			}
+		}
+	}
 }
