@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	componentsv1alpha1 "github.com/dapr/dapr/pkg/apis/components/v1alpha1"
@@ -78,7 +79,12 @@ func checkResiliency(b Bundle, o Object, res *resiliencyv1alpha1.Resiliency, app
 		refPolicy(where, "retry", t.Retry, p.Retries, r)
 		refPolicy(where, "circuitBreaker", t.CircuitBreaker, p.CircuitBreakers, r)
 	}
-	checkScopes(w, res.Scopes, apps, r)
+	// Unscoped, a Resiliency applies to every app, which is harmless; named scopes must be ours.
+	for _, s := range res.Scopes {
+		if !apps[s] {
+			r.Errorf(w, "scope %q is not an app id of ours (%s)", s, strings.Join(sortedKeys(apps), ", "))
+		}
+	}
 }
 
 func refPolicy[T any](where, what, name string, defined map[string]T, r *Report) {
