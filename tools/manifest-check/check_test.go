@@ -110,7 +110,7 @@ var brokenCases = []struct {
 		`no scopes: it would apply to every app in the namespace`},
 
 	// Subscriptions against what the apps subscribe to themselves.
-	{"wrong route", notificationSub, "default: /events/tasks", "default: /events/task",
+	{"wrong route", notificationSub, "default: /events/task-events", "default: /events/tasks",
 		"Subscription differs from what tew-notification subscribes to by itself"},
 	{"wrong topic", notificationSub, "topic: reminders", "topic: reminder",
 		"no Subscription for notification pubsub/reminders"},

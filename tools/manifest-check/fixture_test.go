@@ -90,9 +90,9 @@ func replace(t *testing.T, root, path, old, new string) {
 type fakeServices struct{}
 
 var fakeRoutes = map[string][][2]string{ // service -> (topic variable, route)
-	"notification": {{"TASK_EVENTS_TOPIC", "/events/tasks"}, {"REMINDERS_TOPIC", "/events/reminders"}},
-	"reminder":     {{"TASK_EVENTS_TOPIC", "/events/tasks"}},
-	"recurring":    {{"TASK_EVENTS_TOPIC", "/task-events"}},
+	"notification": {{"TASK_EVENTS_TOPIC", "/events/task-events"}, {"REMINDERS_TOPIC", "/events/reminders"}},
+	"reminder":     {{"TASK_EVENTS_TOPIC", "/events/task-events"}},
+	"recurring":    {{"TASK_EVENTS_TOPIC", "/events/task-events"}},
 }
 
 func (fakeServices) Lookup(name string) (*Service, error) {
