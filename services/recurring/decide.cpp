@@ -103,11 +103,7 @@ std::optional<Spawn> complete(Series& s, const SeriesEvent& e) {
     s.state = SeriesState::ended;
     return std::nullopt;
   }
-  Spawn spawn{spawned_task_id(s.id, next->start), *next, e.event.task.id};
-  s.current_task_id = spawn.task_id;
-  s.current = *next;
-  s.last_change.reset();
-  return spawn;
+  return advance(s, *next, e.event.task.id);
 }
 
 Decision apply(const std::optional<Series>& stored, Series s, const SeriesEvent& e) {
@@ -140,6 +136,15 @@ Decision apply(const std::optional<Series>& stored, Series s, const SeriesEvent&
 }
 
 }  // namespace
+
+Spawn advance(Series& s, const Occurrence& occurrence, std::string completed_task_id) {
+  Spawn spawn{spawned_task_id(s.id, occurrence.start), occurrence, std::move(completed_task_id)};
+  s.current_task_id = spawn.task_id;
+  s.current = occurrence;
+  s.last_change.reset();
+  refresh(s);
+  return spawn;
+}
 
 Decision decide(const std::optional<Series>& stored, const std::string& series_id,
                 const SeriesEvent& e) {

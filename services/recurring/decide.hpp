@@ -12,9 +12,13 @@
 namespace tew::recurring {
 
 struct Spawn {
-  std::string task_id;            // spawned_task_id(series, occurrence.start)
-  Occurrence occurrence;          // the new current occurrence of the series
-  std::string completed_task_id;  // the task whose completion spawned it
+  std::string task_id;    // spawned_task_id(series, occurrence.start)
+  Occurrence occurrence;  // the new current occurrence of the series
+  // The task whose completion spawned it; empty when the scheduler spawned it.
+  std::string completed_task_id;
+  // Occurrences passed over before this one, never spawned: a scheduler catching up after
+  // downtime spawns only the latest occurrence that has begun (see scheduled_spawn.hpp).
+  std::int64_t skipped = 0;
 };
 
 struct Decision {
@@ -36,5 +40,13 @@ struct Decision {
 // of the series' first task leaves a tombstone.
 Decision decide(const std::optional<Series>& stored, const std::string& series_id,
                 const SeriesEvent& event);
+
+// The one step both spawn paths take, a completion (decide) and the scheduler
+// (decide_scheduled): makes `occurrence`, which comes after the current one, the series'
+// current occurrence, spawned as the task spawned_task_id(series, occurrence.start), and
+// recomputes what follows it (`next`, or the series ended). Since both paths derive the task
+// from the occurrence alone and advance the record with its ETag, whichever writes first spawns
+// it and the other finds the series already past it.
+Spawn advance(Series& series, const Occurrence& occurrence, std::string completed_task_id);
 
 }  // namespace tew::recurring

@@ -98,7 +98,8 @@ class RecordReader {
 };
 
 Error unreadable(std::string why) {
-  return Error::unavailable("series", "unreadable series record: " + std::move(why));
+  return Error::unavailable(std::string(kSeriesSubject),
+                            "unreadable series record: " + std::move(why));
 }
 
 }  // namespace
@@ -140,6 +141,7 @@ json to_json(const Series& s) {
       {"user_id", s.task.user_id}, {"title", s.task.title}, {"description", s.task.description}};
   if (s.task.remind_before_seconds)
     out["task"]["remind_before_seconds"] = *s.task.remind_before_seconds;
+  if (s.skipped_occurrences > 0) out["skipped_occurrences"] = s.skipped_occurrences;
   if (s.pending_trigger) out["pending_trigger"] = *s.pending_trigger;
   return out;
 }
@@ -179,6 +181,8 @@ Result<Series> parse_series(const json& doc) {
             std::nullopt};
   if (task.contains("remind_before_seconds"))
     s.task.remind_before_seconds = in.integer(task, "remind_before_seconds");
+  if (doc.contains("skipped_occurrences"))
+    s.skipped_occurrences = in.integer(doc, "skipped_occurrences");
   if (doc.contains("pending_trigger")) s.pending_trigger = in.object(doc, "pending_trigger");
   if (in.error()) return unreadable(*in.error());
 

@@ -66,12 +66,22 @@ struct Series {
   // The newest event of the current task applied; older ones of that task change nothing.
   std::optional<EventOrder> last_change;
   TaskTemplate task;
+  // Occurrences the scheduler passed over, never spawned (catching up after downtime).
+  std::int64_t skipped_occurrences = 0;
   // A recurring.trigger written together with the advance that spawned it, published and then
   // cleared: the outbox that makes a spawn survive a crash between the write and the publish.
   std::optional<nlohmann::json> pending_trigger;
 
   Recurrence recurrence() const { return {rule, zone, anchor}; }
 };
+
+// The subject of every error about what a series record holds (unreadable, of another
+// series, a broken pending trigger), as opposed to the state store failing: retrying the same
+// read cannot help.
+inline constexpr std::string_view kSeriesSubject = "series";
+inline bool is_broken_record(const Error& e) {
+  return e.subject == kSeriesSubject;
+}
 
 nlohmann::json to_json(const Series& series);
 // A record this build cannot read is an error (subject "series"): it is never overwritten.
@@ -80,7 +90,7 @@ Result<Series> parse_series(const nlohmann::json& record);
 
 // The id of the task spawned for `occurrence` of series `series_id`, and of its
 // recurring.trigger event: UUID v5 (tew::derive_id) of the series id and the occurrence's UTC
-// start, so any replica, any re-run and the future scheduler derive the same ones.
+// start, so any replica, any re-run, the completion and the scheduler derive the same ones.
 std::string spawned_task_id(std::string_view series_id, Timestamp occurrence_start);
 std::string trigger_event_id(std::string_view series_id, Timestamp occurrence_start);
 

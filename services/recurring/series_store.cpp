@@ -25,8 +25,8 @@ asio::awaitable<Result<StoredSeries>> SeriesStore::load(const std::string& serie
   auto series = parse_series(*item->value);
   if (!series) co_return series.error();
   if (series->id != series_id)
-    co_return Error::unavailable(
-        "series", "record at " + series_key(series_id) + " is of series " + series->id);
+    co_return Error::unavailable(std::string(kSeriesSubject), "record at " + series_key(series_id) +
+                                                                  " is of series " + series->id);
   out.series = std::move(*series);
   co_return out;
 }

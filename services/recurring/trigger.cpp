@@ -29,31 +29,44 @@ nlohmann::json new_task(const Series& s, const Spawn& spawn) {
   return task;
 }
 
-}  // namespace
-
-CloudEvent trigger_event(const Series& series, const Spawn& spawn, const TaskEvent& cause,
-                         std::string_view source) {
+CloudEvent build(const Series& series, const Spawn& spawn, Timestamp time, std::string_view source,
+                 nlohmann::json metadata) {
   const auto start = format_rfc3339(spawn.occurrence.start);
   CloudEvent out;
   out.id = trigger_event_id(series.id, spawn.occurrence.start);
   out.source = std::string(source);
   out.type = std::string(kTriggerType);
   out.subject = spawn.task_id;
-  out.time = cause.timestamp;
+  out.time = time;
   out.datacontenttype = "application/json";
-  out.data = nlohmann::json{{"schema_version", kTaskEventSchemaVersion},
-                            {"event_type", kTriggerType},
-                            {"task_id", spawn.task_id},
-                            {"user_id", series.task.user_id},
-                            {"timestamp", format_rfc3339(cause.timestamp)},
-                            {"series_id", series.id},
-                            {"parent_task_id", series.id},
-                            {"completed_task_id", spawn.completed_task_id},
-                            {"occurrence_start", start},
-                            {"occurrence_index", spawn.occurrence.index},
-                            {"task_data", new_task(series, spawn)},
-                            {"metadata", {{"trigger", "completion"}}}};
+  nlohmann::json data = {{"schema_version", kTaskEventSchemaVersion},
+                         {"event_type", kTriggerType},
+                         {"task_id", spawn.task_id},
+                         {"user_id", series.task.user_id},
+                         {"timestamp", format_rfc3339(time)},
+                         {"series_id", series.id},
+                         {"parent_task_id", series.id}};
+  if (!spawn.completed_task_id.empty()) data["completed_task_id"] = spawn.completed_task_id;
+  data["occurrence_start"] = start;
+  data["occurrence_index"] = spawn.occurrence.index;
+  data["task_data"] = new_task(series, spawn);
+  data["metadata"] = std::move(metadata);
+  out.data = std::move(data);
   return out;
+}
+
+}  // namespace
+
+CloudEvent trigger_event(const Series& series, const Spawn& spawn, const TaskEvent& cause,
+                         std::string_view source) {
+  return build(series, spawn, cause.timestamp, source, {{"trigger", "completion"}});
+}
+
+CloudEvent scheduled_trigger_event(const Series& series, const Spawn& spawn, Timestamp at,
+                                   std::string_view source) {
+  nlohmann::json metadata = {{"trigger", "schedule"}};
+  if (spawn.skipped > 0) metadata["skipped_occurrences"] = spawn.skipped;
+  return build(series, spawn, at, source, std::move(metadata));
 }
 
 }  // namespace tew::recurring

@@ -329,3 +329,23 @@ TEST_CASE("the backend's echo of a spawned task is recorded, spawning nothing") 
   CHECK(s.series().last_change->task_id == d.spawn->task_id);
   CHECK_FALSE(s.apply("task.created", spawned(*d.spawn), "2026-03-03T20:00:01Z").write.has_value());
 }
+
+TEST_CASE("advance makes an occurrence current, derives its task and recomputes what follows") {
+  Store s;
+  s.apply("task.created", root("FREQ=WEEKLY;COUNT=3"), "2026-03-02T09:00:00Z");
+  Series series = s.series();
+  const auto second = *series.next;
+  const auto spawn = advance(series, second, "");
+  CHECK(spawn.task_id == spawned_task_id(kRoot, second.start));
+  CHECK(spawn.occurrence == second);
+  CHECK(spawn.completed_task_id.empty());
+  CHECK(series.current == second);
+  CHECK(series.current_task_id == spawn.task_id);
+  CHECK_FALSE(series.last_change.has_value());
+  REQUIRE(series.next.has_value());
+  CHECK(utc(series.next->start) == "2026-03-17T17:00:00Z");
+  CHECK(series.state == SeriesState::active);
+  advance(series, *series.next, "");
+  CHECK(series.state == SeriesState::ended);  // COUNT=3 reached
+  CHECK_FALSE(series.next.has_value());
+}

@@ -60,11 +60,15 @@ TEST_CASE("a series record reads back as it was written") {
   s.state = SeriesState::ended;
   s.mode = RecurrenceMode::completion;
   s.spawn_on_schedule = true;
+  s.skipped_occurrences = 4;
   const auto back = parse_series(to_json(s));
   REQUIRE(back.has_value());
   CHECK(to_json(*back) == to_json(s));
   CHECK(back->rule == s.rule);
   CHECK(back->zone == s.zone);
+  CHECK(back->skipped_occurrences == 4);
+  s.skipped_occurrences = 0;  // not written then
+  CHECK_FALSE(to_json(s).contains("skipped_occurrences"));
   s.next.reset();
   s.last_change.reset();
   s.task.remind_before_seconds.reset();
@@ -89,7 +93,8 @@ TEST_CASE("a record this build cannot read is an error about the series, never d
       {"schema_version", 2},       {"state", "paused"},      {"rule", "FREQ=HOURLY"},
       {"timezone", "Nowhere"},     {"mode", "sometimes"},    {"anchor", "2026-03-03T18:00:00Z"},
       {"current", "t-1"},          {"task", json::array()},  {"series_id", 1},
-      {"spawn_on_schedule", "no"}, {"pending_trigger", "x"}, {"next", json::object()}};
+      {"spawn_on_schedule", "no"}, {"pending_trigger", "x"}, {"next", json::object()},
+      {"skipped_occurrences", "3"}};
   for (const auto& [field, value] : cases) {
     CAPTURE(field);
     auto doc = good;

@@ -91,3 +91,27 @@ TEST_CASE("the same spawn builds the byte-identical event") {
   CHECK(tew::to_json(trigger_event(a.series, a.spawn, a.cause.event, "recurring")).dump() ==
         tew::to_json(trigger_event(b.series, b.spawn, b.cause.event, "recurring")).dump());
 }
+
+TEST_CASE("a scheduled spawn's trigger: its time, metadata.trigger schedule, no completed task") {
+  auto task = recurring_task("t-1", "2026-03-03T17:00:00Z", "daily");
+  task["spawn_on_schedule"] = true;
+  auto d = decide(std::nullopt, "t-1", series_event("task.created", task, "2026-03-02T09:00:00Z"));
+  REQUIRE(d.write.has_value());
+  Series series = *d.write;
+  const auto next = *series.next;
+  auto spawn = advance(series, next, "");
+  const auto at = tew::parse_rfc3339("2026-03-03T17:00:30Z").value();
+  const auto event = scheduled_trigger_event(series, spawn, at, "recurring");
+  CHECK(event.id == trigger_event_id("t-1", next.start));
+  CHECK(event.time == at);
+  CHECK(event.subject == spawned_task_id("t-1", next.start));
+  CHECK(event.data->at("timestamp") == "2026-03-03T17:00:30Z");
+  CHECK(event.data->at("metadata") == json{{"trigger", "schedule"}});
+  CHECK_FALSE(event.data->contains("completed_task_id"));
+  CHECK(event.data->at("task_data").at("spawn_on_schedule") == true);
+  CHECK(event.data->at("task_data").at("due_date") == "2026-03-04T17:00:00Z");
+
+  spawn.skipped = 3;
+  CHECK(scheduled_trigger_event(series, spawn, at, "recurring").data->at("metadata") ==
+        json{{"trigger", "schedule"}, {"skipped_occurrences", 3}});
+}
