@@ -28,8 +28,11 @@ Outcome success(std::string note) {
 
 }  // namespace
 
-SeriesHandler::SeriesHandler(Sidecar& sidecar, HandlerOptions options)
-    : sidecar_(sidecar), options_(std::move(options)), store_(sidecar, options_.state_store) {}
+SeriesHandler::SeriesHandler(Sidecar& sidecar, HandlerOptions options, SpawnSchedule& schedule)
+    : options_(std::move(options)),
+      store_(sidecar, options_.state_store),
+      outbox_(sidecar, store_, {options_.pubsub, options_.topic}),
+      schedule_(schedule) {}
 
 asio::awaitable<Outcome> SeriesHandler::handle(const RecurringInput& input,
                                                const EventContext& ctx) {
@@ -43,18 +46,22 @@ asio::awaitable<Outcome> SeriesHandler::handle_task(const SeriesEvent& e, const 
   if (!may_concern_a_series(e)) co_return success("not a recurring task");
   std::string spawned;
   std::string last_failure = "none";
+  bool scheduled = false;  // a series read or written here is (or was) on the spawn schedule
   for (int round = 0; round < kMaxSeriesRounds; ++round) {
     auto found = co_await store_.find(e);
     if (!found) co_return Outcome::retry("series store: " + found.error().describe());
+    scheduled = scheduled || SpawnSchedule::concerns(found->series);
     if (found->series && found->series->pending_trigger) {
-      auto flushed = co_await flush(*found, ctx);
+      auto flushed = co_await outbox_.flush(*found, ctx.traceparent());
       if (!flushed && flushed.error().kind != ErrorKind::conflict)
         co_return Outcome::retry("publishing the pending trigger: " + flushed.error().describe());
       continue;  // read again: the series is as the flush left it, or someone else's
     }
 
     auto decision = decide(found->series, found->series_id, e);
-    if (!decision.write) co_return success(spawned.empty() ? decision.note : spawned);
+    if (!decision.write)
+      co_return co_await settled(found->series_id, std::move(found->series), scheduled,
+                                 success(spawned.empty() ? decision.note : spawned));
     if (decision.spawn)
       decision.write->pending_trigger =
           to_json(trigger_event(*decision.write, *decision.spawn, e.event, ctx.app_source));
@@ -65,32 +72,23 @@ asio::awaitable<Outcome> SeriesHandler::handle_task(const SeriesEvent& e, const 
       continue;
     }
     log_info(decision.note, series_fields(ctx, found->series_id, e));
-    if (!decision.spawn) co_return success(decision.note);
+    scheduled = scheduled || SpawnSchedule::concerns(decision.write);
+    if (!decision.spawn)
+      co_return co_await settled(found->series_id, std::move(decision.write), scheduled,
+                                 success(decision.note));
     spawned = decision.note;  // the next round publishes the trigger just written
   }
   co_return Outcome::retry("series not settled after " + std::to_string(kMaxSeriesRounds) +
                            " rounds; last write failure: " + last_failure);
 }
 
-asio::awaitable<Result<void>> SeriesHandler::flush(const StoredSeries& stored,
-                                                   const EventContext& ctx) {
-  const auto& series = *stored.series;
-  auto trigger = parse_structured_event(*series.pending_trigger);
-  if (!trigger)
-    co_return Error::unavailable("series", "unreadable pending trigger of " + series.id);
-  const auto new_task = trigger->data ? trigger->data->value("task_id", "") : "";
-  if (new_task.empty())
-    co_return Error::unavailable("series", "pending trigger of " + series.id + " has no task_id");
-
-  if (auto linked = co_await store_.link(new_task, series.id); !linked) co_return linked.error();
-  const auto request =
-      PublishRequest{options_.pubsub, options_.topic, *trigger, ctx.traceparent(), {}};
-  if (auto published = co_await sidecar_.publish(request); !published) co_return published.error();
-  log_info("published recurring.trigger",
-           {{"series_id", series.id}, {"new_task_id", new_task}, {"trigger_id", trigger->id}});
-  Series cleared = series;
-  cleared.pending_trigger.reset();
-  co_return co_await store_.save(stored, cleared);
+asio::awaitable<Outcome> SeriesHandler::settled(const std::string& series_id,
+                                                std::optional<Series> series, bool scheduled,
+                                                Outcome out) {
+  if (!scheduled) co_return out;
+  auto synced = co_await schedule_.sync(series_id, std::move(series));
+  if (!synced) co_return Outcome::retry("spawn schedule: " + synced.error().describe());
+  co_return out;
 }
 
 }  // namespace tew::recurring

@@ -1,12 +1,14 @@
 // The task-events handler of the recurring service: finds the series of a task event, decides
-// (decide.hpp), writes the series with its ETag and publishes the recurring.trigger it spawned.
-// Every step is safe to repeat, so a failure anywhere is answered RETRY and the redelivery
-// finishes the job.
+// (decide.hpp), writes the series with its ETag, publishes the recurring.trigger it spawned
+// (outbox.hpp) and keeps the scheduler's index in step (spawn_schedule.hpp). Every step is
+// safe to repeat, so a failure anywhere is answered RETRY and the redelivery finishes the job.
 #pragma once
 
 #include <string>
 
+#include "recurring/outbox.hpp"
 #include "recurring/series_store.hpp"
+#include "recurring/spawn_schedule.hpp"
 #include "tew/dapr_app.hpp"
 
 namespace tew::recurring {
@@ -17,24 +19,22 @@ struct HandlerOptions {
   std::string state_store;  // STATE_STORE
 };
 
-// Rounds of read-decide-write one event may take when other writers keep winning the ETag
-// race (each round also flushes a pending trigger); then RETRY.
-inline constexpr int kMaxSeriesRounds = 8;
-
 class SeriesHandler {
  public:
-  SeriesHandler(Sidecar& sidecar, HandlerOptions options);
+  SeriesHandler(Sidecar& sidecar, HandlerOptions options, SpawnSchedule& schedule);
 
   asio::awaitable<Outcome> handle(const RecurringInput& input, const EventContext& ctx);
 
  private:
   asio::awaitable<Outcome> handle_task(const SeriesEvent& event, const EventContext& ctx);
-  // Links, publishes and clears the trigger a write left in the series (the outbox).
-  asio::awaitable<Result<void>> flush(const StoredSeries& stored, const EventContext& ctx);
+  // `out`, once the scheduler's index follows `series` (when it concerns the schedule).
+  asio::awaitable<Outcome> settled(const std::string& series_id, std::optional<Series> series,
+                                   bool scheduled, Outcome out);
 
-  Sidecar& sidecar_;
   HandlerOptions options_;
   SeriesStore store_;
+  TriggerOutbox outbox_;
+  SpawnSchedule& schedule_;
 };
 
 }  // namespace tew::recurring

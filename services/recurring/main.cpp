@@ -1,4 +1,5 @@
-// tew-recurring: spawns the next task of a recurring series when its current one is completed.
+// tew-recurring: spawns the next task of a recurring series when its current one is completed,
+// or ahead of time on the recurring-scheduler cron tick. main() only wires; see wiring.hpp.
 #include "recurring/settings.hpp"
 #include "recurring/wiring.hpp"
 

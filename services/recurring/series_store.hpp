@@ -13,6 +13,10 @@
 
 namespace tew::recurring {
 
+// Rounds of read-decide-write one event or firing may take when other writers keep winning
+// the ETag race (each round also flushes a pending trigger); then RETRY.
+inline constexpr int kMaxSeriesRounds = 8;
+
 struct StoredSeries {
   std::string series_id;
   std::optional<Series> series;  // nullopt: no record yet

@@ -1,6 +1,7 @@
 // What the recurring service registers with the Dapr app: one subscription to the task-events
 // topic (every event type through one route, dispatched on data.event_type), handled by the
-// SeriesHandler.
+// SeriesHandler, and the cron input binding RECURRING_SCHEDULER_BINDING, handled by the
+// SeriesScheduler. Both share the scheduler's index (SpawnSchedule).
 #pragma once
 
 #include "recurring/settings.hpp"

@@ -11,6 +11,7 @@
 #include "http_client.hpp"
 #include "json_schema.hpp"
 #include "tew/event_id.hpp"
+#include "tew/rfc3339.hpp"
 
 namespace {
 
@@ -25,6 +26,10 @@ using tew::testing::HttpClient;
 // mode completion, completed at 16:45Z the same day: its successor is due a week later, 18:00.
 constexpr std::string_view kTask = "5b1f6a0e-3c1d-4d8e-9a57-2f0c1e6b9d42";
 constexpr std::string_view kNextStart = "2026-03-10T17:00:00Z";
+
+json fixture(std::string_view name) {
+  return json::parse(tew::testing::read_fixture("events/" + std::string(name)));
+}
 
 struct RecurringService {
   RecurringService() {
@@ -45,6 +50,21 @@ struct RecurringService {
     return json::parse(res.body());
   }
 
+  // A cron binding call to the scheduler, with the headers and body daprd sends
+  // (tests/fixtures/events/cron_binding_request.json).
+  tew::testing::Response tick(std::string_view verb = "POST") {
+    const auto call = fixture("cron_binding_request.json");
+    tew::testing::http::request<tew::testing::http::string_body> req{
+        verb == "OPTIONS" ? tew::testing::http::verb::options : tew::testing::http::verb::post,
+        "/recurring-scheduler", 11};
+    for (const auto& [name, value] : call.at("headers").items())
+      req.set(name, value.get<std::string>());
+    req.body() = call.at("body").get<std::string>();
+    req.prepare_payload();
+    HttpClient client(port);
+    return client.send(req);
+  }
+
   std::vector<tew::testing::PublishedEvent> triggers() const {
     std::vector<tew::testing::PublishedEvent> out;
     for (auto& p : sidecar.published())
@@ -57,10 +77,6 @@ struct RecurringService {
   std::uint16_t port = tew::testing::free_port();
   std::unique_ptr<ChildProcess> process;
 };
-
-json fixture(std::string_view name) {
-  return json::parse(tew::testing::read_fixture("events/" + std::string(name)));
-}
 
 // The completed fixture as another event: a new id, type and time, is_complete as given.
 std::string variant(std::string_view id, std::string_view type, bool complete,
@@ -150,4 +166,62 @@ TEST_CASE("tew-recurring: an invalid rule is DROPped with a reason naming task_d
   CHECK(s.post(e.dump()) == json{{"status", "DROP"}});
   CHECK(s.process->wait_for_output("task_data.timezone", 5s));
   CHECK(s.triggers().empty());
+}
+
+TEST_CASE("tew-recurring answers the scheduler binding's OPTIONS probe") {
+  RecurringService s;
+  CHECK(s.tick("OPTIONS").result_int() == 200);
+}
+
+TEST_CASE("tew-recurring: a scheduler tick spawns a series marked spawn_on_schedule once") {
+  RecurringService s;
+  // Daily in UTC, due an hour ago: its next occurrence (in 23 h) is inside the default 24 h
+  // look-ahead, so the first tick spawns it.
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto due = tew::Timestamp{now - 1h};
+  const auto next = due + 24h;
+  auto created = fixture("task_created.json");
+  auto& task = created["data"]["task_data"];
+  task["due_date"] = tew::format_rfc3339(due);
+  task.erase("remind_at");
+  task["recurrence"] = "daily";
+  task["timezone"] = "UTC";
+  task["recurrence_mode"] = "due";
+  task["spawn_on_schedule"] = true;
+  CHECK(s.post(created.dump()) == json{{"status", "SUCCESS"}});
+  CHECK(s.triggers().empty());
+
+  const auto first = s.tick();
+  CHECK(first.result_int() == 200);
+  CHECK(json::parse(first.body()) == json{{"status", "SUCCESS"}});
+  const auto triggers = s.triggers();
+  REQUIRE(triggers.size() == 1);
+  const auto& event = triggers[0].event;
+  CHECK(triggers[0].topic == "task-events");
+  CHECK(tew::testing::published_event_violations(event) == std::vector<std::string>{});
+  CHECK(event["id"] == tew::derive_id({kTask, tew::format_rfc3339(next), "recurring.trigger"}));
+  CHECK(event["source"] == "recurring");
+  CHECK(event["data"]["metadata"] == json{{"trigger", "schedule"}});
+  CHECK(event["data"]["task_id"] == tew::derive_id({kTask, tew::format_rfc3339(next)}));
+  CHECK(event["data"]["task_data"]["due_date"] == tew::format_rfc3339(next));
+  CHECK(event["data"]["task_data"]["spawn_on_schedule"] == true);
+  CHECK_FALSE(event["data"].contains("completed_task_id"));
+
+  // The series is listed again for the occurrence after; another tick spawns nothing.
+  const auto listed =
+      s.sidecar.state().peek("recurring|series-schedule|record|" + std::string(kTask));
+  REQUIRE(listed.has_value());
+  CHECK(listed->value["state"] == "scheduled");
+  CHECK(listed->value["due"] == tew::format_rfc3339(next));
+  CHECK(s.tick().result_int() == 200);
+  CHECK(s.triggers().size() == 1);
+
+  // The completion of the task before it, afterwards, spawns nothing either.
+  auto completed = created;
+  completed["id"] = "completed-1";
+  completed["data"]["event_type"] = "task.completed";
+  completed["data"]["task_data"]["is_complete"] = true;
+  completed["data"]["task_data"]["version"] = 2;
+  CHECK(s.post(completed.dump()) == json{{"status", "SUCCESS"}});
+  CHECK(s.triggers().size() == 1);
 }

@@ -31,7 +31,10 @@ tew::CloudEvent completed(std::string_view event_id, std::string_view at = "2026
 
 // One replica of the service: its own sidecar client over a shared state store.
 struct Replica {
-  explicit Replica(FakeStateStore& state) : sidecar(state) {}
+  Replica(FakeStateStore& state, const tew::Clock& clock)
+      : sidecar(state),
+        schedule(sidecar, clock,
+                 {"statestore", "recurring|series-schedule|", std::chrono::hours(24)}) {}
 
   tew::Outcome deliver(const tew::CloudEvent& e) {
     auto input = parse_recurring_input(e);
@@ -44,13 +47,14 @@ struct Replica {
   }
 
   FakeSidecar sidecar;
-  SeriesHandler handler{sidecar, {"pubsub", "task-events", "statestore"}};
+  SpawnSchedule schedule;
+  SeriesHandler handler{sidecar, {"pubsub", "task-events", "statestore"}, schedule};
 };
 
 struct Fixture {
   FakeClock clock;
   FakeStateStore state{clock};
-  Replica app{state};
+  Replica app{state, clock};
 
   std::optional<json> record(std::string_view key) {
     auto entry = state.peek(std::string(key));
@@ -151,7 +155,7 @@ TEST_CASE("a series write whose answer was lost is found on reading again: one t
 
 TEST_CASE("two replicas racing on two completions of the same occurrence spawn once") {
   Fixture f;
-  Replica other{f.state};
+  Replica other{f.state, f.clock};
   bool raced = false;
   // Between this replica's read and its first write, the other replica handles a second
   // completion of the same task (completed, reopened and completed again) to the end.
