@@ -184,6 +184,11 @@ void HttpServer::start() {
   asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
 }
 
+void HttpServer::serve(tcp::socket connection) {
+  asio::co_spawn(impl_->acceptor.get_executor(), impl_->session(std::move(connection)),
+                 asio::detached);
+}
+
 asio::awaitable<void> HttpServer::stop(std::chrono::milliseconds grace) {
   return impl_->stop(grace);
 }
