@@ -9,7 +9,8 @@ namespace tew::fuzz {
 namespace {
 
 // Builds the wire request exactly as CurlSidecar would (dump() included), then publishes.
-asio::awaitable<Outcome> publish(Sidecar& sidecar, const PublishRequest& request) {
+// `request` by value: the coroutine outlives the caller's frame.
+asio::awaitable<Outcome> publish(Sidecar& sidecar, PublishRequest request) {
   try {
     dapr_http::publish_request(request);
   } catch (const std::exception& e) {
@@ -55,8 +56,7 @@ void add_routes(DaprApp& app, Sidecar& sidecar) {
   app.on_topic<TaskEvent>(
       tasks, task_event_of, [&sidecar](const TaskEvent& task, const EventContext& ctx) {
         auto out = ctx.follow_on("notification.sent", "notify", to_json(task));
-        auto request = ctx.publish_request("pubsub", "notifications", std::move(out));
-        return publish(sidecar, request);
+        return publish(sidecar, ctx.publish_request("pubsub", "notifications", std::move(out)));
       });
 
   TopicSubscription reminders{"pubsub",
@@ -81,7 +81,7 @@ void add_routes(DaprApp& app, Sidecar& sidecar) {
       throw std::runtime_error("asked to throw");
     auto out = ctx.follow_on("order.seen", "seen", {{"order", std::move(order)}});
     auto request = ctx.publish_request("pubsub", "orders-seen", std::move(out));
-    co_return co_await publish(sidecar, request);
+    co_return co_await publish(sidecar, std::move(request));
   });
 
   app.on_binding({std::string(kBinding), ""},
