@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace tew {
 
@@ -173,6 +174,7 @@ void render_histograms(std::string& out, const Family<Histogram, N>& family) {
 
 struct Metrics::Families {
   std::mutex mutex;
+  std::set<std::string, std::less<>> event_types;  // the type labels given out so far
   Family<std::uint64_t, 3> events{
       "tew_events_total",
       "Events delivered by daprd, by topic, CloudEvent type and the outcome answered.",
@@ -202,7 +204,14 @@ Metrics::~Metrics() = default;
 
 void Metrics::count_event(std::string_view topic, std::string_view type, Status outcome) {
   const std::lock_guard lock(families_->mutex);
-  ++families_->events.at({topic, type, outcome_label(outcome)});
+  auto& types = families_->event_types;
+  std::string_view label = "other";
+  if (type.size() <= kMaxEventTypeLength &&
+      (types.contains(type) || types.size() < kMaxEventTypes)) {
+    types.emplace(type);
+    label = type;
+  }
+  ++families_->events.at({topic, label, outcome_label(outcome)});
 }
 
 void Metrics::count_duplicate(std::string_view topic) {

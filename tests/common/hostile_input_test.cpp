@@ -301,7 +301,7 @@ TEST_SUITE("hostile input: JSON bombs and huge arrays") {
     CHECK(log.lines().size() >= kEntries / 10);  // each DROP says why
     MESSAGE("100k bulk entries answered in ",
             std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), " ms");
-    CHECK(elapsed < 60s);
+    CHECK(elapsed < 120s);  // about 5 s in Debug, 40 s under ASan on two busy cores
   }
 
   TEST_CASE("bulk entries with a non-string entryId or contentType are skipped or DROPped") {

@@ -135,6 +135,28 @@ TEST_CASE("invalid UTF-8 in a label value is replaced, and counts into one serie
   CHECK(has_line(metrics.render(), "tew_invalid_events_total{topic=\"bad\xef\xbf\xbd\"} 2"));
 }
 
+TEST_CASE("event types past the 100th distinct one, or too long, count under type other") {
+  // A sender inventing types must not grow the series (and /metrics) without bound.
+  Metrics metrics;
+  for (std::size_t i = 0; i < Metrics::kMaxEventTypes + 50; ++i)
+    metrics.count_event("t", "type-" + std::to_string(i), Status::success);
+  metrics.count_event("t", "type-0", Status::success);
+  const auto text = metrics.render();
+  CHECK(has_line(text, R"(tew_events_total{topic="t",type="type-0",outcome="success"} 2)"));
+  CHECK(has_line(text, R"(tew_events_total{topic="t",type="type-99",outcome="success"} 1)"));
+  CHECK(text.find(R"(type="type-100")") == std::string::npos);
+  CHECK(has_line(text, R"(tew_events_total{topic="t",type="other",outcome="success"} 50)"));
+
+  Metrics fresh;
+  const std::string longest(Metrics::kMaxEventTypeLength, 'y');
+  fresh.count_event("t", longest, Status::drop);
+  fresh.count_event("t", longest + "y", Status::drop);
+  const auto lengths = fresh.render();
+  CHECK(has_line(lengths,
+                 R"(tew_events_total{topic="t",type=")" + longest + R"(",outcome="drop"} 1)"));
+  CHECK(has_line(lengths, R"(tew_events_total{topic="t",type="other",outcome="drop"} 1)"));
+}
+
 TEST_CASE("concurrent updates from many threads give exact totals") {
   constexpr int kThreads = 8;
   constexpr int kEach = 5000;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,7 +20,11 @@ class Metrics {
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
-  // Event intake. `type` is the CloudEvent type ("" when it could not be parsed).
+  // Event intake. `type` is the CloudEvent type ("" when it could not be parsed). Types come
+  // from senders, so the label is bounded: past kMaxEventTypes distinct types, and for one
+  // longer than kMaxEventTypeLength bytes, an event counts under type "other".
+  static constexpr std::size_t kMaxEventTypes = 100;
+  static constexpr std::size_t kMaxEventTypeLength = 128;
   void count_event(std::string_view topic, std::string_view type, Status outcome);
   void count_duplicate(std::string_view topic);
   void count_invalid(std::string_view topic);  // DROPped before any handler ran
