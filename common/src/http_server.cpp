@@ -139,6 +139,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     res.version(req.version());
     if (!req.keep_alive()) res.keep_alive(false);
     res.prepare_payload();
+    // A HEAD answer has the headers of the GET answer and no body (RFC 9110 §9.3.2): a body
+    // would be read as the start of the next answer on the connection.
+    if (req.method() == http::verb::head) res.body().clear();
     co_return res;
   }
 
