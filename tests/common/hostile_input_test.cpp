@@ -5,11 +5,11 @@
 #include <doctest/doctest.h>
 #include <netinet/tcp.h>
 
-#include <atomic>
-#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "captured_log.hpp"
