@@ -23,6 +23,13 @@ bool is_health_path(std::string_view path) {
   return path == "/healthz" || path == "/readyz";
 }
 
+// A bulk entry's id: daprd always sends a string; anything else counts as none.
+std::string entry_id_of(const nlohmann::json& entry) {
+  if (!entry.is_object()) return {};
+  const auto it = entry.find("entryId");
+  return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
 std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
@@ -144,7 +151,7 @@ asio::awaitable<HttpResponse> DaprApp::Impl::bulk_delivery(const TopicRoute& rou
   nlohmann::json statuses = nlohmann::json::array();
   // Entries are handled in order, one after another, as the broker delivered them.
   for (const auto& entry : entries) {
-    const auto entry_id = entry.is_object() ? entry.value("entryId", std::string{}) : "";
+    const auto entry_id = entry_id_of(entry);
     if (entry_id.empty()) {
       log_warn("bulk entry without entryId ignored", {{"topic", route.spec.topic}});
       continue;

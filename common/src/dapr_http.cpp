@@ -53,12 +53,20 @@ json delete_request(const StateDelete& del) {
   return item;
 }
 
+// A string holding invalid UTF-8 (say, bytes a handler copied from a binary-mode body) goes
+// out with U+FFFD in place of the bad bytes: the default dump() would throw, and a throwing
+// publish makes its event a RETRY forever. The replacement is deterministic, so a re-run
+// still sends the identical body.
+std::string wire_text(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 Request json_post(std::string path, const json& body, RetryPolicy retry) {
   Request request;
   request.method = "POST";
   request.path = std::move(path);
   request.content_type = "application/json";
-  request.body = body.dump();
+  request.body = wire_text(body);
   request.retry = retry;
   return request;
 }
@@ -133,7 +141,7 @@ Request publish_request(const PublishRequest& request) {
     out.query += "metadata." + percent_encode(name) + "=" + percent_encode(value);
   }
   out.content_type = "application/cloudevents+json";
-  out.body = to_json(request.event).dump();
+  out.body = wire_text(to_json(request.event));
   if (!request.traceparent.empty()) out.headers.emplace_back("traceparent", request.traceparent);
   return out;
 }

@@ -27,7 +27,11 @@ Result<CloudEvent> read_cloud_event(const HttpRequest& req) {
 }
 
 Result<CloudEvent> read_bulk_entry(const nlohmann::json& entry) {
-  const auto content_type = entry.value("contentType", std::string("application/cloudevents+json"));
+  std::string content_type = "application/cloudevents+json";
+  if (const auto it = entry.find("contentType"); it != entry.end() && !it->is_null()) {
+    if (!it->is_string()) return Error::invalid("contentType", "must be a string");
+    content_type = it->get<std::string>();
+  }
   const auto event = entry.find("event");
   if (event == entry.end()) return Error::invalid("event", "bulk entry has no event");
   if (!is_json_media_type(content_type))

@@ -139,6 +139,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     res.version(req.version());
     if (!req.keep_alive()) res.keep_alive(false);
     res.prepare_payload();
+    // A HEAD answer has the headers of the GET answer and no body (RFC 9110 §9.3.2): a body
+    // would be read as the start of the next answer on the connection.
+    if (req.method() == http::verb::head) res.body().clear();
     co_return res;
   }
 
@@ -182,6 +185,11 @@ tcp::endpoint HttpServer::local_endpoint() const {
 
 void HttpServer::start() {
   asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+}
+
+void HttpServer::serve(tcp::socket connection) {
+  asio::co_spawn(impl_->acceptor.get_executor(), impl_->session(std::move(connection)),
+                 asio::detached);
 }
 
 asio::awaitable<void> HttpServer::stop(std::chrono::milliseconds grace) {

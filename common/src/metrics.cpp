@@ -177,6 +177,7 @@ struct Metrics::Families {
 
   // The type's own label while it is one of the first max_event_types seen, else "other".
   std::string_view event_type_label(std::string_view type) {
+    if (type.size() > kMaxEventTypeLength) return "other";
     if (event_types.find(type) != event_types.end()) return type;
     if (event_types.size() >= max_event_types) return "other";
     event_types.emplace(type);

@@ -35,6 +35,16 @@ void print_help(const ServiceInfo& info, const Configure& configure) {
                v.default_value.empty() ? "" : fmt::format(" [default: {}]", v.default_value));
 }
 
+// The sidecar URL as logged: credentials in it (http://user:password@host) become "***".
+std::string without_credentials(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const auto authority = url.substr(scheme + 3, url.find('/', scheme + 3) - (scheme + 3));
+  const auto at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  return std::string(url.substr(0, scheme + 3)) + "***" + std::string(url.substr(scheme + 3 + at));
+}
+
 // Runs until SIGTERM/SIGINT; then stops accepting and lets requests in flight finish.
 int serve(const ServiceInfo& info, const CommonConfig& config,
           const std::function<void(Wiring&)>& wire) {
@@ -78,7 +88,7 @@ int serve(const ServiceInfo& info, const CommonConfig& config,
       {{"program", std::string(info.name)},
        {"version", kVersion},
        {"address", fmt::format("{}:{}", config.app_host, server->local_endpoint().port())},
-       {"sidecar", config.sidecar.base_url},
+       {"sidecar", without_credentials(config.sidecar.base_url)},
        {"dedup", config.dedup_backend == DedupBackend::memory ? "memory" : "state"},
        {"subscriptions",
         config.subscribe_mode == SubscribeMode::programmatic ? "programmatic" : "declarative"}});

@@ -124,6 +124,22 @@ TEST_SUITE("CurlSidecar: requests as daprd expects them") {
     CHECK(published[0].event["specversion"] == "1.0");
   }
 
+  TEST_CASE_FIXTURE(Fixture,
+                    "invalid UTF-8 in a published event or a state value goes out as U+FFFD") {
+    // Bytes a handler copied from a binary-mode body: dump() would throw, and a throwing
+    // publish would make its event a RETRY forever.
+    CurlSidecar sidecar(options());
+    auto request = publish_request();
+    request.event.data = json{{"note", "caf\xc3 \xff!"}};
+    REQUIRE(run_awaitable(sidecar.publish(request)).has_value());
+    REQUIRE(save(sidecar, write("k", json{{"note", "\xed\xa0\x80"}})).has_value());
+
+    const auto seen = server.requests();
+    REQUIRE(seen.size() == 2);
+    CHECK(json::parse(seen[0].body)["data"]["note"] == "caf\ufffd \ufffd!");
+    CHECK(json::parse(seen[1].body)[0]["value"]["note"] == "\ufffd\ufffd\ufffd");
+  }
+
   TEST_CASE_FIXTURE(Fixture, "pubsub and topic names are percent-encoded in the path") {
     CurlSidecar sidecar(options());
     auto request = publish_request();

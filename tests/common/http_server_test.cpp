@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <future>
 #include <thread>
 
@@ -103,6 +104,23 @@ TEST_CASE("malformed request line is answered 400") {
   HttpClient client(server.port());
   client.write_raw("THIS IS NOT HTTP\r\n\r\n");
   CHECK(client.read_response().result() == http::status::bad_request);
+}
+
+TEST_CASE("a HEAD answer carries no body, so the next answer on the connection stays intact") {
+  TestServer server(echo);
+  asio::io_context io;
+  asio::ip::tcp::socket client(io);
+  client.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  asio::write(client, asio::buffer(std::string_view("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n"
+                                                    "GET /g HTTP/1.1\r\nHost: x\r\n\r\n")));
+  // Read raw: the answer to HEAD announces the GET body's length but sends none.
+  std::string raw;
+  char chunk[1024];
+  boost::system::error_code ec;
+  while (!ec && raw.find("/g|") == std::string::npos)
+    raw.append(chunk, client.read_some(asio::buffer(chunk), ec));
+  CHECK(raw.starts_with("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nHTTP/1.1 200 OK\r\n"));
+  CHECK(raw.ends_with("\r\n\r\n/g|"));
 }
 
 TEST_CASE("Expect: 100-continue gets an interim answer before the body is sent") {

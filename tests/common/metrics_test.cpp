@@ -194,6 +194,17 @@ TEST_CASE("ignored event types share the cap: past it they count as other") {
   CHECK(text.find(R"(event_type="b")") == std::string::npos);
 }
 
+TEST_CASE("an event type longer than the length bound counts under type other") {
+  Metrics fresh;
+  const std::string longest(tew::kMaxEventTypeLength, 'y');
+  fresh.count_event("t", longest, Status::drop);
+  fresh.count_event("t", longest + "y", Status::drop);
+  const auto lengths = fresh.render();
+  CHECK(has_line(lengths,
+                 R"(tew_events_total{topic="t",type=")" + longest + R"(",outcome="drop"} 1)"));
+  CHECK(has_line(lengths, R"(tew_events_total{topic="t",type="other",outcome="drop"} 1)"));
+}
+
 TEST_CASE("concurrent updates from many threads give exact totals") {
   constexpr int kThreads = 8;
   constexpr int kEach = 5000;

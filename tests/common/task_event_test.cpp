@@ -244,6 +244,52 @@ TEST_CASE("huge numbers for integer fields are rejected") {
   CHECK(subject_of_failure(parse_task_event(payload)) == "schema_version");
 }
 
+TEST_CASE("numbers at and past the int64 range, and negative zero, as a producer writes them") {
+  // Each as JSON text inside a whole event body: what parses, and what the field then says.
+  const auto version_in = [](std::string_view number) {
+    const std::string body =
+        R"({"specversion":"1.0","id":"x","source":"s","type":"t","data":{"event_type":)"
+        R"("task.created","task_id":"t-1","user_id":"u-1","timestamp":"2026-03-02T09:14:05Z",)"
+        R"("task_data":{"id":"t-1","version":)" +
+        std::string(number) + "}}}";
+    return tew::parse_structured_event(body);
+  };
+  const auto version_of = [&](std::string_view number) {
+    return parse_task_event(version_in(number).value().payload_json().value());
+  };
+  CHECK(version_of("9223372036854775807")->task.version ==
+        std::numeric_limits<std::int64_t>::max());
+  CHECK(version_of("-9223372036854775808")->task.version ==
+        std::numeric_limits<std::int64_t>::min());
+  CHECK(version_of("-0")->task.version == 0);
+  CHECK(version_of("0")->task.version == 0);
+  CHECK(version_of("9223372036854775808").error().describe() ==
+        "task_data.version: is out of range");
+  CHECK(version_of("18446744073709551616")
+            .error()
+            .describe()
+            .starts_with("task_data.version: must be an integer"));
+  CHECK(version_of("-9223372036854775809")
+            .error()
+            .describe()
+            .starts_with("task_data.version: must be an integer"));
+  for (const auto* fraction : {"-0.0", "1.5", "1e2", "1E-7"}) {
+    CAPTURE(fraction);
+    CHECK(subject_of_failure(version_of(fraction)) == "task_data.version");
+  }
+  // Past what a double holds, the body itself does not parse.
+  for (const std::string& overflow :
+       {std::string("1e400"), std::string("-1e400"), "1" + std::string(400, '0') + ".0"}) {
+    CAPTURE(overflow);
+    const auto event = version_in(overflow);
+    CHECK(subject_of_failure(event) == "body");
+    CHECK(event.error().message == "invalid JSON: number out of range");
+  }
+  CHECK(subject_of_failure(parse_task_event(json::parse(
+            R"({"schema_version":-0,"event_type":"task.created","task_id":"t","user_id":"u",)"
+            R"("timestamp":"2026-03-02T09:14:05Z","task_data":{"id":"t"}})"))) == "schema_version");
+}
+
 TEST_CASE("schema_version: absent means 1, newer than this build or not an integer is rejected") {
   auto data = minimal_task_event();
   CHECK(parse_task_event(data)->schema_version == 1);

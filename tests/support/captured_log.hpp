@@ -48,14 +48,21 @@ class CapturedLog {
   CapturedLog(const CapturedLog&) = delete;
   CapturedLog& operator=(const CapturedLog&) = delete;
 
-  std::vector<std::string> lines() { return sink_->lines(); }
-  std::string only_line() {
+  std::vector<std::string> lines() const { return sink_->lines(); }
+  std::string only_line() const {
     const auto all = lines();
     REQUIRE(all.size() == 1);
     return all[0];
   }
+  // Every line joined with newlines, for searching the whole output.
+  std::string text() const {
+    std::string out;
+    for (const auto& line : lines())
+      out += line + "\n";
+    return out;
+  }
   // Lines that contain every one of `needles`.
-  std::vector<std::string> lines_with(std::initializer_list<std::string_view> needles) {
+  std::vector<std::string> lines_with(std::initializer_list<std::string_view> needles) const {
     std::vector<std::string> found;
     for (auto& line : lines()) {
       bool all = true;

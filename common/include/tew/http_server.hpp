@@ -39,6 +39,9 @@ class HttpServer {
 
   asio::ip::tcp::endpoint local_endpoint() const;
   void start();  // spawns the accept loop on the io_context
+  // Serves a connection accepted elsewhere exactly as an accepted one (the fuzz harness feeds
+  // raw bytes through a socket pair this way).
+  void serve(asio::ip::tcp::socket connection);
   // Stops accepting, closes idle connections, lets requests in flight finish and answer
   // (with Connection: close) until `grace` runs out, then closes whatever remains.
   asio::awaitable<void> stop(std::chrono::milliseconds grace);

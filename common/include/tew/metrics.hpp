@@ -17,6 +17,7 @@ namespace tew {
 // distinct types seen, and counts every later one as type "other", so that no producer can
 // create series without bound.
 inline constexpr std::size_t kMaxEventTypes = 32;
+inline constexpr std::size_t kMaxEventTypeLength = 128;  // longer types count as "other"
 
 class Metrics {
  public:
@@ -26,7 +27,8 @@ class Metrics {
   Metrics& operator=(const Metrics&) = delete;
 
   // Event intake. `type` is the CloudEvent type ("" when it could not be parsed); past
-  // max_event_types distinct types, a new one counts as "other".
+  // max_event_types distinct types, or longer than kMaxEventTypeLength bytes, a type counts as
+  // "other".
   void count_event(std::string_view topic, std::string_view type, Status outcome);
   void count_duplicate(std::string_view topic);
   void count_invalid(std::string_view topic);  // DROPped before any handler ran
