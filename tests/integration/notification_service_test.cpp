@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
@@ -12,8 +11,8 @@
 #include "fixtures.hpp"
 #include "http_client.hpp"
 #include "json_schema.hpp"
-#include "test_server.hpp"
 #include "tew/event_id.hpp"
+#include "webhook_receiver.hpp"
 
 namespace {
 
@@ -25,34 +24,9 @@ using tew::testing::FakeClock;
 using tew::testing::FakeSidecarServer;
 using tew::testing::HttpClient;
 using tew::testing::read_fixture;
-using tew::testing::TestServer;
+using tew::testing::WebhookReceiver;
 
 constexpr std::string_view kCreatedId = "0f8fad5b-d9cb-469f-a165-70867728950e";
-
-// A webhook receiver on 127.0.0.1 that answers 204 and keeps what it got.
-class Webhook {
- public:
-  Webhook()
-      : server_([this](tew::HttpRequest& req) -> tew::asio::awaitable<tew::HttpResponse> {
-          {
-            const std::lock_guard lock(mutex_);
-            requests_.push_back(req);
-          }
-          tew::HttpResponse res{tew::http::status::no_content, req.version()};
-          co_return res;
-        }) {}
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_.port()) + "/hook"; }
-  std::vector<tew::HttpRequest> requests() {
-    const std::lock_guard lock(mutex_);
-    return requests_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<tew::HttpRequest> requests_;
-  TestServer server_;
-};
 
 // tew-notification running against the fake sidecar (and the webhook, if given).
 class Service {
@@ -159,7 +133,7 @@ TEST_CASE(
   FakeClock clock;
   FakeSidecarServer sidecar(clock);
   sidecar.start();
-  Webhook webhook;
+  WebhookReceiver webhook;
   Service service(sidecar, {{"NOTIFY_CHANNELS", "log,webhook,binding"},
                             {"WEBHOOK_URL", webhook.url()},
                             {"NOTIFY_EMAIL_TO", "user@example.com"}});
@@ -214,7 +188,7 @@ TEST_CASE(
   FakeClock clock;
   FakeSidecarServer sidecar(clock);
   sidecar.start();
-  Webhook webhook;
+  WebhookReceiver webhook;
   Service service(sidecar,
                   {{"NOTIFY_CHANNELS", "webhook,binding"}, {"WEBHOOK_URL", webhook.url()}});
   sidecar.fail_next(1, 500, "/v1.0/bindings/");
