@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "captured_log.hpp"
 #include "fake_clock.hpp"
 #include "fake_sidecar.hpp"
 #include "run_awaitable.hpp"
@@ -83,6 +84,20 @@ TEST_CASE("a completion publishes one recurring.trigger and advances the series"
   CHECK(series.at("current").at("task_id") == spawned_task_id("t-1", kNext));
   CHECK_FALSE(series.contains("pending_trigger"));
   CHECK(f.record("series-of|" + spawned_task_id("t-1", kNext)) == json{{"series_id", "t-1"}});
+}
+
+TEST_CASE("the published trigger is logged with the new task's id and due date") {
+  tew::testing::CapturedLog log({"recurring", tew::LogFormat::json, spdlog::level::info});
+  Fixture f;
+  f.app.deliver(completed("e-1"));
+  const auto lines = log.lines_with({"published recurring.trigger"});
+  REQUIRE(lines.size() == 1);
+  const auto line = json::parse(lines[0]);
+  CHECK(line.at("series_id") == "t-1");
+  CHECK(line.at("new_task_id") == spawned_task_id("t-1", kNext));
+  CHECK(line.at("due_date") == "2026-03-10T17:00:00Z");
+  CHECK(line.at("trigger") == "completion");
+  CHECK(line.at("trigger_id") == trigger_event_id("t-1", kNext));
 }
 
 TEST_CASE("every series write is first-write, guarded by the ETag read unless it inserts") {
