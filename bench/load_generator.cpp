@@ -4,6 +4,7 @@
 // count and in time. Latency of a fixed-rate run counts from the intended send time, so a
 // stalled server is charged for the requests it delayed (no coordinated omission).
 // Prints one JSON line of results on stdout; see usage() for the options.
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -105,35 +107,72 @@ Options parse_options(int argc, char** argv) {
   return o;
 }
 
-// The request daprd sends, split around the event id so each request is two copies, not a
-// JSON serialization: every id has the same length, so Content-Length is fixed.
+// The request daprd sends, split around what differs per event so each request is a few
+// copies, not a JSON serialization: the event id; the task id (every occurrence: a recurring
+// task repeats it as series and parent), so each event is about a task of its own, as in real
+// traffic; and the reminder time, spread over the minutes of the next week, so reminders land
+// in different buckets as real ones do. A duplicate repeats all three. Every substitute has the
+// length of what it replaces, so Content-Length is fixed.
 class RequestTemplate {
  public:
   RequestTemplate(const Options& o, const nlohmann::json& event) {
     auto doc = event;
     doc["id"] = kIdPlaceholder;
     const auto body = doc.dump();
-    const auto at = body.find(kIdPlaceholder);
-    std::string traceparent = doc.value("traceparent", "");
-    std::string head = fmt::format(
+    const auto head = fmt::format(
         "POST {} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nUser-Agent: Go-http-client/1.1\r\n"
         "Content-Length: {}\r\nContent-Type: application/cloudevents+json\r\n"
         "Pubsubname: {}\r\nTraceparent: {}\r\nTracestate: \r\nAccept-Encoding: gzip\r\n\r\n",
-        o.path, o.port, body.size(), doc.value("pubsubname", ""), traceparent);
-    prefix_ = head + body.substr(0, at);
-    suffix_ = body.substr(at + kIdPlaceholder.size());
+        o.path, o.port, body.size(), doc.value("pubsubname", ""), doc.value("traceparent", ""));
+    const auto data = doc.value("data", nlohmann::json::object());
+    const auto task = data.is_object() ? data.value("task_data", nlohmann::json::object())
+                                       : nlohmann::json::object();
+    std::vector<std::pair<std::string, Kind>> varying = {{std::string(kIdPlaceholder), event_id}};
+    if (data.is_object() && data.value("task_id", "").size() == kIdPlaceholder.size())
+      varying.emplace_back(data.value("task_id", ""), task_id);
+    if (task.is_object() && task.value("remind_at", "").size() == kMinuteLength)
+      varying.emplace_back(task.value("remind_at", ""), remind_at);
+    split(head, body, varying);
   }
 
   void render(std::string& out, std::uint32_t run, std::uint64_t seq) const {
     out.clear();
-    out += prefix_;
-    fmt::format_to(std::back_inserter(out), "{:08x}-0000-4000-8000-{:012x}", run, seq);
-    out += suffix_;
+    for (const auto& [text, kind] : pieces_) {
+      out += text;
+      if (kind == remind_at)
+        fmt::format_to(std::back_inserter(out), "{:%Y-%m-%dT%H:%M:00Z}",
+                       fmt::gmtime(first_minute_ + 60 * static_cast<std::time_t>(seq % 10080)));
+      else
+        fmt::format_to(std::back_inserter(out), "{:08x}-0000-4000-{}000-{:012x}", run,
+                       kind == event_id ? '8' : '9', seq);
+    }
+    out += tail_;
   }
 
  private:
-  std::string prefix_;
-  std::string suffix_;
+  enum Kind { event_id, task_id, remind_at };
+  static constexpr std::size_t kMinuteLength = std::string_view("2026-03-03T16:30:00Z").size();
+
+  void split(const std::string& head, const std::string& body,
+             const std::vector<std::pair<std::string, Kind>>& varying) {
+    std::string text = head;
+    for (std::size_t at = 0;;) {
+      auto next = std::string::npos;
+      const std::pair<std::string, Kind>* found = nullptr;
+      for (const auto& v : varying)
+        if (const auto pos = body.find(v.first, at); pos < next) next = pos, found = &v;
+      text += body.substr(at, next - at);
+      if (!found) break;
+      pieces_.emplace_back(std::move(text), found->second);
+      text.clear();
+      at = next + found->first.size();
+    }
+    tail_ = std::move(text);
+  }
+
+  std::vector<std::pair<std::string, Kind>> pieces_;  // text, then what follows it
+  std::string tail_;
+  std::time_t first_minute_ = (std::time(nullptr) / 60 + 24 * 60) * 60;  // tomorrow
 };
 
 struct ProcSample {
