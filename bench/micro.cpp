@@ -169,6 +169,8 @@ void bench_tick_with(std::uint64_t scheduled, std::uint64_t due, int rounds) {
     throw std::runtime_error("scheduling failed");
   std::vector<double> ms;
   int fired = 0;
+  int records_read = 0;
+  std::size_t sidecar_calls = 0;  // the state reads and writes of the ticks
   for (int round = 0; round < rounds; ++round) {
     const auto now = clock.now();
     if (!run_awaitable(schedule(index, sidecar, fmt::format("due{}-", round), due, now + 1s,
@@ -182,6 +184,8 @@ void bench_tick_with(std::uint64_t scheduled, std::uint64_t due, int rounds) {
         }));
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     fired += tick.fired;
+    records_read += tick.records_read;
+    sidecar_calls += sidecar.calls().size();
     sidecar.clear_recorded();
   }
   std::sort(ms.begin(), ms.end());
@@ -190,6 +194,8 @@ void bench_tick_with(std::uint64_t scheduled, std::uint64_t due, int rounds) {
                               {"due", due},
                               {"rounds", rounds},
                               {"fired", fired},
+                              {"records_read", records_read},
+                              {"sidecar_calls", sidecar_calls},
                               {"tick_ms_median", ms[ms.size() / 2]},
                               {"tick_ms_max", ms.back()}}
                    .dump()

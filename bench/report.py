@@ -93,8 +93,10 @@ def main(directory):
         for m in micro:
             if m["name"] == "reminder tick":
                 rows.append(["reminder tick, %d scheduled, %d due" % (m["scheduled"], m["due"]),
-                             "%.2f ms median, %.2f ms max of %d ticks" % (
-                                 m["tick_ms_median"], m["tick_ms_max"], m["rounds"])])
+                             "%.2f ms median, %.2f ms max of %d ticks; per tick %d records read, "
+                             "%d state calls" % (m["tick_ms_median"], m["tick_ms_max"], m["rounds"],
+                                                 m["records_read"] // m["rounds"],
+                                                 m["sidecar_calls"] // m["rounds"])])
             elif m["name"] == "dedup memory":
                 rows.append(["dedup memory, %d ids remembered" % m["remembered"],
                              "%.1f MB RSS (%.0f bytes per id)" % (m["rss_delta_kb"] / 1024,
