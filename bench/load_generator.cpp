@@ -59,19 +59,20 @@ struct Options {
   std::string label;
 };
 
-[[noreturn]] void usage(const std::string& why) {
+[[noreturn]] void usage(const std::string& why, int exit_code = 2) {
   std::cerr << "tew-bench-load: " << why << "\n"
             << "usage: tew-bench-load --port P --event FILE [--path /events/task-events]\n"
                "         [--connections 16] [--rate EVENTS_PER_S (0: full speed)]\n"
                "         [--count 100000] [--seconds 10] [--duplicates 0.0..1.0]\n"
                "         [--pid SERVER_PID] [--label NAME]\n";
-  std::exit(2);
+  std::exit(exit_code);
 }
 
 Options parse_options(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; i += 2) {
     const std::string name = argv[i];
+    if (name == "--help" || name == "-h") usage("POSTs CloudEvents as daprd delivers them", 0);
     if (i + 1 >= argc) usage(name + " needs a value");
     const std::string value = argv[i + 1];
     try {
