@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prints the table of scripts/bench from the raw results it wrote into one directory:
 load.jsonl (one line per load run, from tew-bench-load), idle.jsonl (each server's RSS before any
-load), micro.jsonl (tew-bench-micro), skipped.jsonl (what was not measured, and why).
+load), micro.jsonl (tew-bench-micro), e2e.jsonl (publishing through daprd, with the time until every
+event was delivered), skipped.jsonl (what was not measured, and why).
 Ratios are per CPU-second of the server (events/s divided by the cores it used), all from the
 same run; the targets are those of issue 6. Exits 1 when a server had connection errors or
 answered nothing.
@@ -51,6 +52,7 @@ def main(directory):
     idle = {r["label"]: r["rss_idle_kb"] for r in lines(directory, "idle.jsonl")}
     micro = lines(directory, "micro.jsonl")
     skipped = lines(directory, "skipped.jsonl")
+    e2e = {r["label"]: r for r in lines(directory, "e2e.jsonl")}
     labels = list(dict.fromkeys(r["label"] for r in load))
     rates = sorted({r["rate"] for r in load if r["rate"] > 0})
 
@@ -105,6 +107,12 @@ def main(directory):
                 rows.append([m["name"], "%.0f ns/op (%.0f ops/s)" % (m["ns_per_op"], m["ops_per_s"])])
         print(table(["benchmark", "result"], rows))
 
+    if e2e:
+        print("\n## End to end: published through daprd, delivered from Redis Streams by daprd\n")
+        rows = [[label, r["ok"], "%.0f" % r["events_per_s"], "%.1f" % r["waited_s"],
+                 "%.0f" % r["delivered_per_s"]] for label, r in e2e.items()]
+        print(table(["app", "events", "published/s", "s to deliver the rest", "delivered/s"], rows))
+
     print("\n## Targets (issue 6)\n")
     rows = []
 
@@ -137,6 +145,10 @@ def main(directory):
         target("reminder tick independent of the number scheduled (%d vs %d, same due; "
                "met when < 2 x)" % (ticks[-1]["scheduled"], ticks[0]["scheduled"]),
                "%.2f x" % ratio, ratio < 2)
+    if "notification" in e2e and "null app" in e2e:
+        ratio = e2e["notification"]["delivered_per_s"] / e2e["null app"]["delivered_per_s"]
+        target("end to end: notification delivered/s >= 0.95 x the null app's", "%.2f x" % ratio,
+               ratio >= 0.95)
     print(table(["target", "measured", ""], rows))
 
     for s in skipped:
