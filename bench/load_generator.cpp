@@ -220,7 +220,8 @@ struct Run {
   std::uint32_t run_id;
   Clock::time_point start;
   Clock::time_point deadline;
-  std::uint64_t next = 0;
+  std::uint64_t next = 0;  // the next event's sequence number
+  std::uint64_t sent = 0;
   std::uint64_t ok = 0;
   std::uint64_t non_success = 0;
   std::uint64_t errors = 0;
@@ -275,6 +276,7 @@ asio::awaitable<void> connection(Run& run) {
     }
     run.request.render(text, run.run_id, run.id_for(seq));
     auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(text), kTuple);
+    if (!write_error) ++run.sent;
     http::response<http::string_body> response;
     beast::error_code read_error = write_error;
     if (!write_error)
@@ -359,7 +361,7 @@ int main(int argc, char** argv) {
       {"rate", options.rate},
       {"connections", options.connections},
       {"duplicates", options.duplicates},
-      {"sent", run.next},
+      {"sent", run.sent},
       {"answered", answered},
       {"ok", run.ok},
       {"non_success", run.non_success},
