@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 
+#include "brokers.hpp"
 #include "stack.hpp"
 #include "wait_until.hpp"
 
@@ -14,15 +15,6 @@ namespace {
 
 using namespace tew::e2e;
 using nlohmann::json;
-
-struct Redis {
-  static constexpr Broker broker = Broker::redis;
-};
-struct Kafka {
-  static constexpr Broker broker = Broker::kafka;
-};
-
-constexpr auto kDelivery = 60s;
 
 // A CloudEvent whose data tells the probe app how to answer it.
 json event(const std::string& id, const std::string& answer, const std::string& type = "probe") {
@@ -115,9 +107,6 @@ spec:
 }
 
 }  // namespace
-
-TYPE_TO_STRING(Redis);
-TYPE_TO_STRING(Kafka);
 
 TEST_CASE("without a resiliency policy daprd dead-letters a RETRY at once, without redelivery") {
   auto options = with_broker(Broker::redis);

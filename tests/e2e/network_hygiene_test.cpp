@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "brokers.hpp"
 #include "log_lines.hpp"
 #include "network_namespace.hpp"
 #include "stack.hpp"
@@ -15,13 +16,6 @@ namespace {
 
 using namespace tew::e2e;
 
-struct Redis {
-  static constexpr Broker broker = Broker::redis;
-};
-struct Kafka {
-  static constexpr Broker broker = Broker::kafka;
-};
-
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -29,9 +23,6 @@ std::string lower(std::string s) {
 }
 
 }  // namespace
-
-TYPE_TO_STRING(Redis);
-TYPE_TO_STRING(Kafka);
 
 TEST_CASE_TEMPLATE("everything an e2e run starts stays on loopback", B, Redis, Kafka) {
   REQUIRE(network_interfaces() == std::vector<std::string>{"lo"});

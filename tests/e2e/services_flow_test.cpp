@@ -5,6 +5,7 @@
 // local webhook receiver sees what the notification service sends.
 #include <doctest/doctest.h>
 
+#include "brokers.hpp"
 #include "log_lines.hpp"
 #include "stack.hpp"
 #include "tew/event_id.hpp"
@@ -18,14 +19,6 @@ using namespace tew::e2e;
 using nlohmann::json;
 using tew::testing::WebhookReceiver;
 
-struct Redis {
-  static constexpr Broker broker = Broker::redis;
-};
-struct Kafka {
-  static constexpr Broker broker = Broker::kafka;
-};
-
-constexpr auto kDelivery = 60s;  // first deliveries on Kafka wait for a consumer-group join
 // How long a test keeps watching after the expected effect, to see that no second one comes:
 // longer than two ticks of dapr/components/reminder-tick.yaml (@every 5s) and than the first
 // redelivery of dapr/resiliency.yaml.
@@ -100,9 +93,6 @@ std::string logs(const std::vector<const AppReplica*>& apps, const World& w) {
 }
 
 }  // namespace
-
-TYPE_TO_STRING(Redis);
-TYPE_TO_STRING(Kafka);
 
 TEST_CASE_TEMPLATE(
     "a task with a reminder: one reminder.due at its time and one notification of each event", B,

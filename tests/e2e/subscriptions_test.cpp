@@ -9,6 +9,7 @@
 #include <set>
 #include <tuple>
 
+#include "brokers.hpp"
 #include "ports.hpp"
 #include "stack.hpp"
 #include "tew/event_id.hpp"
@@ -18,8 +19,6 @@ namespace {
 
 using namespace tew::e2e;
 using nlohmann::json;
-
-constexpr auto kDelivery = 60s;
 
 // A Subscription for tew-test-app's topic, as a user would declare it.
 const std::pair<std::string, std::string> kDeclaredOrders{"orders-subscription.yaml",

@@ -5,6 +5,7 @@
 // sidecar) subscribes to what the app publishes and to its dead-letter topic.
 #include <doctest/doctest.h>
 
+#include "brokers.hpp"
 #include "log_lines.hpp"
 #include "stack.hpp"
 #include "tew/event_id.hpp"
@@ -14,15 +15,6 @@ namespace {
 
 using namespace tew::e2e;
 using nlohmann::json;
-
-struct Redis {
-  static constexpr Broker broker = Broker::redis;
-};
-struct Kafka {
-  static constexpr Broker broker = Broker::kafka;
-};
-
-constexpr auto kDelivery = 60s;  // first deliveries on Kafka wait for a consumer-group join
 
 // The app under test (app id `notification`, consuming `orders`) and a sink (app id
 // `recurring`) whose sidecar also plays the task backend's sidecar.
@@ -65,9 +57,6 @@ struct Flow {
 };
 
 }  // namespace
-
-TYPE_TO_STRING(Redis);
-TYPE_TO_STRING(Kafka);
 
 TEST_CASE_TEMPLATE(
     "an order published through daprd reaches the app and its follow-on a subscriber", B, Redis,
