@@ -10,6 +10,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace tew {
 
@@ -172,6 +174,14 @@ void render_histograms(std::string& out, const Family<Histogram, N>& family) {
 
 }  // namespace
 
+// A value read at render time from the component that keeps it.
+struct Reading {
+  std::string name;
+  std::string help;
+  std::string_view type;  // "gauge" or "counter"
+  std::function<double()> read;
+};
+
 struct Metrics::Families {
   explicit Families(std::size_t max_types) : max_event_types(max_types) {}
 
@@ -220,6 +230,7 @@ struct Metrics::Families {
       "What the ticks of a due-time schedule did, by schedule and outcome (such as fired, late, "
       "missed).",
       {"schedule", "outcome"}};
+  std::vector<Reading> readings;
 };
 
 Metrics::Metrics(std::size_t max_event_types)
@@ -271,6 +282,16 @@ void Metrics::count_schedule(std::string_view schedule, std::string_view outcome
   ++families_->schedule.at({schedule, outcome});
 }
 
+void Metrics::add_gauge(std::string name, std::string help, std::function<double()> read) {
+  const std::lock_guard lock(families_->mutex);
+  families_->readings.push_back({std::move(name), std::move(help), "gauge", std::move(read)});
+}
+
+void Metrics::add_counter(std::string name, std::string help, std::function<double()> read) {
+  const std::lock_guard lock(families_->mutex);
+  families_->readings.push_back({std::move(name), std::move(help), "counter", std::move(read)});
+}
+
 std::string Metrics::render() const {
   std::string out;
   const std::lock_guard lock(families_->mutex);
@@ -283,6 +304,10 @@ std::string Metrics::render() const {
   render_histograms(out, families_->publish_latency);
   render_counters(out, families_->bindings);
   render_counters(out, families_->schedule);
+  for (const auto& r : families_->readings) {
+    append_header(out, r.name, r.help, r.type);
+    fmt::format_to(std::back_inserter(out), "{} {}\n", r.name, r.read());
+  }
   return out;
 }
 

@@ -45,6 +45,21 @@ std::string without_credentials(std::string_view url) {
   return std::string(url.substr(0, scheme + 3)) + "***" + std::string(url.substr(scheme + 3 + at));
 }
 
+// The in-memory store's bound, watched from outside (scripts/load checks it under load): read at
+// each scrape, nothing is counted per event.
+void expose_dedup_metrics(const MemoryDedupStore& store, Metrics& metrics) {
+  metrics.add_gauge("tew_dedup_records",
+                    "Records held by the in-memory dedup store (claimed and done, expired ones "
+                    "not purged yet); never more than tew_dedup_capacity.",
+                    [&store] { return static_cast<double>(store.size()); });
+  metrics.add_gauge("tew_dedup_capacity", "DEDUP_CAPACITY: the in-memory dedup store's bound.",
+                    [&store] { return static_cast<double>(store.capacity()); });
+  metrics.add_counter("tew_dedup_evictions_total",
+                      "Records the in-memory dedup store dropped for room before they expired; "
+                      "a later duplicate of one runs its handler again.",
+                      [&store] { return static_cast<double>(store.evictions()); });
+}
+
 // Runs until SIGTERM/SIGINT; then stops accepting and lets requests in flight finish.
 int serve(const ServiceInfo& info, const CommonConfig& config,
           const std::function<void(Wiring&)>& wire) {
@@ -57,10 +72,13 @@ int serve(const ServiceInfo& info, const CommonConfig& config,
   CurlSidecar curl(config.sidecar);
   MeteredSidecar sidecar(curl, metrics);
   std::unique_ptr<DedupStore> dedup;
-  if (config.dedup_backend == DedupBackend::memory)
-    dedup = std::make_unique<MemoryDedupStore>(clock, config.dedup, config.dedup_capacity);
-  else
+  if (config.dedup_backend == DedupBackend::memory) {
+    auto memory = std::make_unique<MemoryDedupStore>(clock, config.dedup, config.dedup_capacity);
+    expose_dedup_metrics(*memory, metrics);
+    dedup = std::move(memory);
+  } else {
     dedup = std::make_unique<SidecarDedupStore>(sidecar, clock, config.state_store, config.dedup);
+  }
 
   DaprApp app({*dedup, sidecar, metrics, clock},
               {config.app_id, config.event_source, config.app_api_token,

@@ -237,3 +237,17 @@ TEST_CASE("concurrent updates from many threads give exact totals") {
   CHECK(has_line(text, R"(tew_publishes_total{topic="shared",outcome="ok"} )" + half));
   CHECK(has_line(text, R"(tew_publishes_total{topic="shared",outcome="error"} )" + half));
 }
+
+TEST_CASE("gauges and counters added by components are read at each render, after the families") {
+  Metrics metrics;
+  double records = 3;
+  metrics.add_gauge("tew_things", "Things held.", [&records] { return records; });
+  metrics.add_counter("tew_things_dropped_total", "Things dropped.", [] { return 7.0; });
+  auto text = metrics.render();
+  CHECK(
+      text.ends_with("# HELP tew_things Things held.\n# TYPE tew_things gauge\ntew_things 3\n"
+                     "# HELP tew_things_dropped_total Things dropped.\n"
+                     "# TYPE tew_things_dropped_total counter\ntew_things_dropped_total 7\n"));
+  records = 100000;
+  CHECK(has_line(metrics.render(), "tew_things 100000"));
+}

@@ -225,6 +225,21 @@ TEST_CASE("the same event handled again after a restart publishes a byte-identic
   CHECK(bodies[0] == bodies[1]);
 }
 
+TEST_CASE("with DEDUP_BACKEND=memory, /metrics shows the dedup store's records against its bound") {
+  tew::testing::FakeClock clock;
+  FakeSidecarServer sidecar(clock);
+  sidecar.start();
+  RunningApp app(sidecar, {{"DEDUP_BACKEND", "memory"}, {"DEDUP_CAPACITY", "2"}});
+  for (const auto* id : {"order-a", "order-b", "order-c"})
+    CHECK(deliver(app.port(), order_event(id, "salt")) == "SUCCESS");
+  HttpClient client(app.port());
+  const auto metrics = client.get("/metrics").body();
+  CHECK(count(metrics, "\ntew_dedup_records 2\n") == 1);
+  CHECK(count(metrics, "\ntew_dedup_capacity 2\n") == 1);
+  CHECK(count(metrics, "\ntew_dedup_evictions_total 1\n") == 1);
+  CHECK(app.terminate() == 0);
+}
+
 TEST_CASE("a duplicate delivery publishes once") {
   tew::testing::FakeClock clock;
   FakeSidecarServer sidecar(clock);

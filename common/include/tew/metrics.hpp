@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,6 +44,13 @@ class Metrics {
   // Due-time schedules (reminders, recurrence): what their ticks did, e.g. ("reminder",
   // "fired"), ("reminder", "late"), ("reminder", "missed").
   void count_schedule(std::string_view schedule, std::string_view outcome);
+
+  // Values another component keeps (such as the in-memory dedup store's record count), read when
+  // rendered, so counting costs the component nothing per event. Each is one series without
+  // labels, rendered after the families above in the order added. `read` must be thread-safe
+  // and stay valid while render() may be called.
+  void add_gauge(std::string name, std::string help, std::function<double()> read);
+  void add_counter(std::string name, std::string help, std::function<double()> read);
 
   // Every family, with its HELP and TYPE lines even before its first sample; series in
   // label order. Status outcomes are written lower-case: success, retry, drop.
