@@ -85,9 +85,11 @@ void read_sidecar(Env& env, CommonConfig& c) {
       env.integer("SIDECAR_MAX_ATTEMPTS", 4, 1, 20,
                   "Attempts per call to daprd, the first included; a call is retried after a "
                   "connection failure, a timeout or a 5xx answer, with exponential backoff"));
-  c.sidecar.pool_threads = static_cast<unsigned>(
-      env.integer("SIDECAR_POOL_THREADS", 4, 1, 256,
-                  "Threads making calls to daprd: the most calls in flight at once"));
+  c.sidecar.max_connections = static_cast<unsigned>(
+      env.integer("SIDECAR_MAX_CONNECTIONS", 16, 1, 256,
+                  "Connections to daprd open at once: the most calls in flight at once, later "
+                  "calls wait for one. Calls run on the event thread through libcurl's multi "
+                  "interface and never block it"));
 }
 
 void read_components(Env& env, CommonConfig& c) {

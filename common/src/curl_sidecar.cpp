@@ -3,17 +3,13 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <mutex>
 #include <random>
 #include <stdexcept>
 
+#include "curl_multi.hpp"
 #include "dapr_http.hpp"
 #include "tew/log.hpp"
 
@@ -31,20 +27,10 @@ void init_curl_once() {
     throw std::runtime_error(std::string("curl_global_init: ") + curl_easy_strerror(code));
 }
 
-struct EasyDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-
-// One easy handle per pool thread for the thread's lifetime: its connection cache is what
-// keeps connections to daprd alive between calls. Freed when the pool joins its threads.
-CURL* thread_handle() {
-  thread_local const std::unique_ptr<CURL, EasyDeleter> handle{curl_easy_init()};
-  return handle.get();
-}
 
 void append(Slist& list, const std::string& line) {
   curl_slist* grown = curl_slist_append(list.get(), line.c_str());
@@ -98,31 +84,28 @@ TransportFailure failure_of(CURLcode code) {
   }
 }
 
-// One blocking attempt on this thread's handle. Options are reset before and after, so no
-// pointer into this frame outlives it; the connection cache survives curl_easy_reset.
-Answer perform(const SidecarOptions& options, const Request& request) {
-  Answer answer;
-  CURL* curl = thread_handle();
-  if (curl == nullptr) {
-    answer.failure = TransportFailure::broken;
-    answer.failure_detail = "curl_easy_init failed";
-    return answer;
-  }
-  curl_easy_reset(curl);
-  const Slist headers = header_list(request, options.api_token);
-  const std::string url = options.base_url + request.target();
+// What one attempt needs to stay alive while curl runs it.
+struct Attempt {
+  Slist headers;
+  std::string url;
   char error_text[CURL_ERROR_SIZE] = {};
+  Answer answer;
+};
 
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+void configure(CURL* curl, const SidecarOptions& options, const Request& request,
+               Attempt& attempt) {
+  attempt.headers = header_list(request, options.api_token);
+  attempt.url = options.base_url + request.target();
+  curl_easy_setopt(curl, CURLOPT_URL, attempt.url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: we are threaded
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, attempt.error_text);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, attempt.headers.get());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &attempt.answer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_etag);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &attempt.answer);
   if (request.method == "GET") {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   } else {
@@ -133,32 +116,22 @@ Answer perform(const SidecarOptions& options, const Request& request) {
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     }
   }
+}
 
-  const CURLcode code = curl_easy_perform(curl);
+Answer finished(CURL* curl, CURLcode code, Attempt& attempt) {
+  Answer answer = std::move(attempt.answer);
   if (code == CURLE_OK) {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     answer.status = static_cast<int>(status);
   } else {
     answer.failure = failure_of(code);
-    answer.failure_detail = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
+    answer.failure_detail =
+        attempt.error_text[0] != '\0' ? attempt.error_text : curl_easy_strerror(code);
     answer.body.clear();
     answer.etag.clear();
   }
-  curl_easy_reset(curl);
   return answer;
-}
-
-// An exception must not escape into the pool's thread, where it would end the process.
-Answer perform_caught(const SidecarOptions& options, const Request& request) {
-  try {
-    return perform(options, request);
-  } catch (const std::exception& e) {
-    Answer answer;
-    answer.failure = TransportFailure::broken;
-    answer.failure_detail = e.what();
-    return answer;
-  }
 }
 
 std::chrono::milliseconds full_jitter(std::chrono::milliseconds ceiling) {
@@ -170,49 +143,34 @@ std::chrono::milliseconds full_jitter(std::chrono::milliseconds ceiling) {
 }  // namespace
 
 struct CurlSidecar::Impl {
-  explicit Impl(SidecarOptions o)
-      : options(std::move(o)), pool(std::max(1u, options.pool_threads)) {}
+  Impl(asio::any_io_executor executor, SidecarOptions o)
+      : options(std::move(o)),
+        multi(std::move(executor), static_cast<long>(std::max(1u, options.max_connections))) {}
 
   struct Sent {
     Answer answer;
     int attempts = 0;
   };
 
-  // Runs one attempt on the pool. The handler, and so the awaiting coroutine, resumes on its
-  // own executor: the caller's thread never blocks in libcurl. (asio::post(pool, use_awaitable)
-  // would not do: Asio completes it on the coroutine's executor, so the call would run there.)
-  template <class Token>
-  auto async_attempt(const Request& request, Token&& token) {
-    return asio::async_initiate<Token, void(Answer)>(
-        [this, &request](auto handler) {
-          auto caller = asio::make_work_guard(asio::get_associated_executor(handler));
-          const std::lock_guard lock(mutex);
-          if (stopped) {
-            Answer answer;
-            answer.failure = TransportFailure::client_stopped;
-            answer.failure_detail = "CurlSidecar::stop() was called";
-            asio::post(caller.get_executor(),
-                       [handler = std::move(handler), answer = std::move(answer)]() mutable {
-                         std::move(handler)(std::move(answer));
-                       });
-            return;
-          }
-          asio::post(pool, [this, &request, handler = std::move(handler),
-                            caller = std::move(caller)]() mutable {
-            auto answer = perform_caught(options, request);
-            asio::post(caller.get_executor(),
-                       [handler = std::move(handler), answer = std::move(answer)]() mutable {
-                         std::move(handler)(std::move(answer));
-                       });
-          });
-        },
-        token);
+  // One attempt through the multi handle, on the caller's thread: it never blocks in libcurl.
+  asio::awaitable<Answer> attempt_once(const Request& request) {
+    if (stopped) {
+      Answer answer;
+      answer.failure = TransportFailure::client_stopped;
+      answer.failure_detail = "CurlSidecar::stop() was called";
+      co_return answer;
+    }
+    const auto easy = multi.easy();
+    Attempt attempt;
+    configure(easy.get(), options, request, attempt);
+    const CURLcode code = co_await multi.perform(easy);
+    co_return finished(easy.get(), code, attempt);
   }
 
   asio::awaitable<Sent> send(const Request& request) {
     const int max_attempts = std::max(1, options.max_attempts);
     for (int attempt = 1;; ++attempt) {
-      auto answer = co_await async_attempt(request, asio::use_awaitable);
+      auto answer = co_await attempt_once(request);
       if (attempt >= max_attempts || !dapr_http::retryable(answer, request.retry))
         co_return Sent{std::move(answer), attempt};
       const auto pause = backoff(attempt);
@@ -240,29 +198,23 @@ struct CurlSidecar::Impl {
   }
 
   const SidecarOptions options;
-  asio::thread_pool pool;
-  std::mutex mutex;  // orders stop() against attempts being handed to the pool
+  CurlMulti multi;
   bool stopped = false;
 };
 
-CurlSidecar::CurlSidecar(SidecarOptions options) {
+CurlSidecar::CurlSidecar(asio::any_io_executor executor, SidecarOptions options) {
   init_curl_once();
-  impl_ = std::make_unique<Impl>(std::move(options));
+  impl_ = std::make_unique<Impl>(std::move(executor), std::move(options));
 }
 
 CurlSidecar::~CurlSidecar() {
   stop();
 }
 
-// An attempt handed to the pool before `stopped` was set is outstanding work, so join() waits
-// for it; every later one fails at once as client_stopped.
+// Calls after this fail at once as client_stopped; calls in flight keep their connection until
+// the CurlSidecar goes (their io_context has stopped by then, so nothing awaits them).
 void CurlSidecar::stop() {
-  {
-    const std::lock_guard lock(impl_->mutex);
-    if (impl_->stopped) return;
-    impl_->stopped = true;
-  }
-  impl_->pool.join();
+  impl_->stopped = true;
 }
 
 asio::awaitable<Result<void>> CurlSidecar::publish(const PublishRequest& request) {

@@ -64,12 +64,12 @@ void expose_dedup_metrics(const MemoryDedupStore& store, Metrics& metrics) {
 int serve(const ServiceInfo& info, const CommonConfig& config,
           const std::function<void(Wiring&)>& wire) {
   // One thread runs the io_context: handling an event is a few microseconds of CPU, so one
-  // thread keeps the pipeline lock-free and ordered; blocking sidecar calls run on the
-  // CurlSidecar's own pool and never stall this thread.
+  // thread keeps the pipeline lock-free and ordered; sidecar calls run on it too, through
+  // libcurl's multi interface, and never block it.
   asio::io_context io{1};
   SystemClock clock;
   Metrics metrics;
-  CurlSidecar curl(config.sidecar);
+  CurlSidecar curl(io.get_executor(), config.sidecar);
   MeteredSidecar sidecar(curl, metrics);
   std::unique_ptr<DedupStore> dedup;
   if (config.dedup_backend == DedupBackend::memory) {

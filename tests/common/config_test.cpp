@@ -54,7 +54,7 @@ TEST_CASE("every common variable has its default when the environment is empty")
   CHECK(c.sidecar.api_token.empty());
   CHECK(c.sidecar.timeout == 5000ms);
   CHECK(c.sidecar.max_attempts == 4);
-  CHECK(c.sidecar.pool_threads == 4);
+  CHECK(c.sidecar.max_connections == 16);
   CHECK(c.pubsub_name == "pubsub");
   CHECK(c.state_store == "statestore");
   CHECK(c.subscribe_mode == tew::SubscribeMode::programmatic);
@@ -87,7 +87,7 @@ TEST_CASE("every common variable is documented, in reading order") {
                                           "DAPR_API_TOKEN",
                                           "SIDECAR_TIMEOUT_MS",
                                           "SIDECAR_MAX_ATTEMPTS",
-                                          "SIDECAR_POOL_THREADS",
+                                          "SIDECAR_MAX_CONNECTIONS",
                                           "PUBSUB_NAME",
                                           "STATE_STORE",
                                           "DAPR_SUBSCRIBE",
@@ -119,7 +119,7 @@ TEST_CASE("every common variable is read into its field") {
                               {"DAPR_API_TOKEN", "dapr-token"},
                               {"SIDECAR_TIMEOUT_MS", "250"},
                               {"SIDECAR_MAX_ATTEMPTS", "1"},
-                              {"SIDECAR_POOL_THREADS", "16"},
+                              {"SIDECAR_MAX_CONNECTIONS", "16"},
                               {"PUBSUB_NAME", "kafka"},
                               {"STATE_STORE", "redis"},
                               {"EVENT_SOURCE", "urn:notifier"},
@@ -144,7 +144,7 @@ TEST_CASE("every common variable is read into its field") {
   CHECK(c.sidecar.api_token == "dapr-token");
   CHECK(c.sidecar.timeout == 250ms);
   CHECK(c.sidecar.max_attempts == 1);
-  CHECK(c.sidecar.pool_threads == 16);
+  CHECK(c.sidecar.max_connections == 16);
   CHECK(c.pubsub_name == "kafka");
   CHECK(c.state_store == "redis");
   CHECK(c.subscribe_mode == tew::SubscribeMode::declarative);
@@ -214,8 +214,8 @@ TEST_CASE("each invalid value is an error naming its variable") {
       {"SIDECAR_TIMEOUT_MS", "600001"},
       {"SIDECAR_MAX_ATTEMPTS", "0"},
       {"SIDECAR_MAX_ATTEMPTS", "21"},
-      {"SIDECAR_POOL_THREADS", "0"},
-      {"SIDECAR_POOL_THREADS", "257"},
+      {"SIDECAR_MAX_CONNECTIONS", "0"},
+      {"SIDECAR_MAX_CONNECTIONS", "257"},
       {"DAPR_SUBSCRIBE", "both"},
       {"LOG_LEVEL", "verbose"},
       {"LOG_FORMAT", "xml"},

@@ -28,7 +28,7 @@ SidecarOptions options_for(std::uint16_t port) {
   o.max_attempts = 3;
   o.backoff_base = 1ms;
   o.backoff_max = 5ms;
-  o.pool_threads = 1;
+  o.max_connections = 1;
   return o;
 }
 
@@ -54,8 +54,9 @@ struct ScriptedDaprd {
 
 tew::Result<std::vector<tew::StateItem>> bulk_get(std::uint16_t port,
                                                   std::vector<std::string> keys) {
-  CurlSidecar sidecar(options_for(port));
-  return run_awaitable(sidecar.get_state_bulk("statestore", keys));
+  boost::asio::io_context io;
+  CurlSidecar sidecar(io.get_executor(), options_for(port));
+  return run_awaitable(io, sidecar.get_state_bulk("statestore", keys));
 }
 
 }  // namespace

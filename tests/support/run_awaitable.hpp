@@ -5,6 +5,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <future>
 #include <utility>
 
 namespace tew::testing {
@@ -24,6 +26,17 @@ T run_awaitable(boost::asio::awaitable<T> op) {
       },
       boost::asio::use_future);
   io.run();
+  return result.get();
+}
+
+// Runs one coroutine to completion on `io`, which keeps what else it holds (such as a client's
+// open connections and their waits) for the next call: for objects bound to an io_context.
+template <class T>
+T run_awaitable(boost::asio::io_context& io, boost::asio::awaitable<T> op) {
+  auto result = boost::asio::co_spawn(io, std::move(op), boost::asio::use_future);
+  io.restart();
+  while (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+    if (io.run_one() == 0) io.restart();
   return result.get();
 }
 

@@ -1,9 +1,9 @@
-// The real sidecar client: libcurl against daprd's HTTP API. libcurl blocks, so every call
-// runs on a small blocking pool and resumes on the caller's executor: a stalled sidecar never
-// stalls event intake. Each pool thread keeps one easy handle, so connections are reused.
+// The real sidecar client: libcurl against daprd's HTTP API, through curl's multi interface
+// driven by the caller's executor (no call blocks, no thread hand-off): a stalled sidecar never
+// stalls event intake. Connections stay open and are reused by later calls.
 #pragma once
 
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -19,7 +19,7 @@ struct SidecarOptions {
   int max_attempts = 4;                            // first try included
   std::chrono::milliseconds backoff_base{50};      // doubles each retry, full jitter
   std::chrono::milliseconds backoff_max{2000};
-  unsigned pool_threads = 4;
+  unsigned max_connections = 16;  // open to daprd at once: the most calls in flight at once
 };
 
 // Retry policy: an attempt is retried after a connection failure or timeout, or a 5xx answer,
@@ -27,9 +27,10 @@ struct SidecarOptions {
 // (a save or transaction with an ETag or first-write, a delete with an ETag) are retried only
 // when the connection could not be made, since the condition of a write that reached the store
 // would fail on a blind retry. 4xx answers are never retried; healthy() asks once.
+// Calls run on `executor` and must come from it: it has one thread (the service's io_context).
 class CurlSidecar final : public Sidecar {
  public:
-  explicit CurlSidecar(SidecarOptions options);
+  CurlSidecar(asio::any_io_executor executor, SidecarOptions options);
   ~CurlSidecar() override;
 
   asio::awaitable<Result<void>> publish(const PublishRequest& request) override;
@@ -46,7 +47,7 @@ class CurlSidecar final : public Sidecar {
   asio::awaitable<Result<BindingResponse>> invoke_binding(const BindingRequest& request) override;
   asio::awaitable<bool> healthy() override;
 
-  // Waits for in-flight calls and joins the pool.
+  // Later calls fail at once (ErrorKind::unavailable, "client stopped") without a request.
   void stop();
 
  private:
