@@ -38,11 +38,13 @@ asio::awaitable<Outcome> EventPipeline::deliver(const TopicRoute& route, Result<
 
   deps_.metrics.count_event(topic, event->type, out.status);
   deps_.metrics.observe_handling(topic, SteadyClock::now() - started);
-  auto fields = with_reason(event_fields(*event), out);
-  if (out.status == Status::success)
-    log_debug("event handled", fields);
-  else
-    log_warn(out.status == Status::drop ? "dropping event" : "event will be retried", fields);
+  if (out.status == Status::success) {
+    if (log_enabled(spdlog::level::debug))
+      log_debug("event handled", with_reason(event_fields(*event), out));
+  } else {
+    log_warn(out.status == Status::drop ? "dropping event" : "event will be retried",
+             with_reason(event_fields(*event), out));
+  }
   co_return out;
 }
 
@@ -55,7 +57,8 @@ asio::awaitable<Outcome> EventPipeline::run_claimed(const TopicRoute& route,
   switch (claim->state) {
     case ClaimState::already_done:
       deps_.metrics.count_duplicate(route.spec.topic);
-      log_debug("duplicate event acknowledged", event_fields(event));
+      if (log_enabled(spdlog::level::debug))
+        log_debug("duplicate event acknowledged", event_fields(event));
       co_return Outcome::success();
     case ClaimState::in_flight:
       deps_.metrics.count_duplicate(route.spec.topic);

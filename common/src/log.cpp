@@ -184,6 +184,10 @@ LogFields event_fields(const CloudEvent& event) {
   return fields;
 }
 
+bool log_enabled(spdlog::level::level_enum level) {
+  return level < spdlog::level::off && spdlog::default_logger_raw()->should_log(level);
+}
+
 void log(spdlog::level::level_enum level, std::string_view message, const LogFields& fields) {
   // The default logger is replaced only at start-up (and in tests), never while others log.
   auto* logger = spdlog::default_logger_raw();

@@ -75,7 +75,8 @@ asio::awaitable<Notifier::Attempt> Notifier::deliver_once(Channel& channel, cons
   } else {
     a.delivery = co_await deliver_claimed(channel, a.notification, cause, deliveries_, key, *claim);
   }
-  log_debug("notification delivery", delivery_fields(a.notification, cause, a.delivery.detail));
+  if (log_enabled(spdlog::level::debug))
+    log_debug("notification delivery", delivery_fields(a.notification, cause, a.delivery.detail));
   co_return a;
 }
 

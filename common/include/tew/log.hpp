@@ -35,6 +35,9 @@ using LogFields = std::vector<std::pair<std::string, std::string>>;
 LogFields event_fields(const CloudEvent& event);
 
 void log(spdlog::level::level_enum level, std::string_view message, const LogFields& fields = {});
+// Whether a record at `level` would be written: per-event lines below it are not worth their
+// fields (a few strings each, on every event) when nobody reads them.
+bool log_enabled(spdlog::level::level_enum level);
 inline void log_debug(std::string_view m, const LogFields& f = {}) {
   log(spdlog::level::debug, m, f);
 }
