@@ -3,6 +3,8 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
+#include <optional>
 
 #include "due_index_state.hpp"
 #include "tew/due_index.hpp"
@@ -40,7 +42,14 @@ struct DueIndex::Impl {
   const due_index::Keys keys;
   std::atomic<bool> layout_warned{false};
 
+  // The cursor as this index last read it: where a listing starts looking (see ensure_listed).
+  std::optional<due_index::Cursor> known_cursor() const;
+  void remember(const due_index::Cursor& cursor);
+
  private:
+  mutable std::mutex cursor_mutex;
+  std::optional<due_index::Cursor> last_cursor;
+
   struct Walk;
   enum class Settled { yes, pending, failed };
 

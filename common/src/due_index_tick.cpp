@@ -242,6 +242,7 @@ asio::awaitable<void> DueIndex::Impl::advance_cursor(const Stored<Cursor>& read,
     const Cursor moved{current.doc.layout, to};
     auto written = co_await state.write(keys.cursor(), due_index::to_json(moved), current.etag);
     if (written) {
+      remember(moved);
       for (BucketNo n = read.doc.next; n < to; ++n)
         if (auto removed = co_await state.remove(keys.bucket(current.doc.layout, n)); !removed)
           log_debug(

@@ -168,6 +168,33 @@ TEST_CASE("a record due before the first unfinished bucket is listed in that buc
   CHECK(f.a.fired[0].due == f.at(30s));
 }
 
+TEST_CASE("listing in a bucket that has not ended reads the cursor once, after the append") {
+  Fixture f;
+  REQUIRE(f.a.schedule("t1", f.at(90s)).has_value());  // reads and creates the cursor
+  f.a.sidecar.clear_recorded();
+  REQUIRE(f.a.schedule("t2", f.at(150s)).has_value());
+  std::vector<std::string> order;  // the cursor reads and bucket writes, in turn
+  for (const auto& call : f.a.sidecar.calls()) {
+    if (call.kind == SidecarCallKind::get_state && call.keys.at(0) == "app|test|cursor")
+      order.push_back("read cursor");
+    if (call.kind == SidecarCallKind::save_state && call.keys.at(0).starts_with("app|test|bucket"))
+      order.push_back("write bucket");
+  }
+  CHECK(order == std::vector<std::string>{"write bucket", "read cursor"});
+  CHECK(stored(f, "app|test|bucket|2026-01-01T00:02:00Z")["entries"].size() == 1);
+}
+
+TEST_CASE("a late record is not listed in a bucket another replica's tick passed meanwhile") {
+  Fixture f;
+  REQUIRE(f.a.schedule("other", f.at(3600s)).has_value());  // a saw the cursor at 00:00
+  f.set(600s);
+  CHECK(f.b.tick().buckets_passed == 10);  // b moved it to 00:10 and deleted what it passed
+  REQUIRE(f.a.schedule("late", f.at(30s)).has_value());
+  CHECK_FALSE(f.state.peek("app|test|bucket|2026-01-01T00:00:00Z").has_value());
+  CHECK(f.state.peek("app|test|bucket|2026-01-01T00:10:00Z").has_value());
+  CHECK(f.a.tick().fired == 1);
+}
+
 TEST_CASE("the bucket width is fixed when the index is created, another width reads it") {
   Fixture f;
   REQUIRE(f.a.schedule("t1", f.at(90s)).has_value());

@@ -127,6 +127,15 @@ TEST_CASE("lines below the configured level are not written") {
   CHECK(ordered_json::parse(lines[1])["msg"] == "error");
 }
 
+TEST_CASE("log_enabled says whether a line at a level would be written") {
+  CapturedLog log(json_options(spdlog::level::warn));
+  CHECK_FALSE(tew::log_enabled(spdlog::level::debug));
+  CHECK_FALSE(tew::log_enabled(spdlog::level::info));
+  CHECK(tew::log_enabled(spdlog::level::warn));
+  CHECK(tew::log_enabled(spdlog::level::err));
+  CHECK_FALSE(tew::log_enabled(spdlog::level::off));
+}
+
 TEST_CASE("event_fields gives id, type, source, topic and the trace id of the traceparent") {
   const auto fields = tew::event_fields(sample_event());
   CHECK(fields == tew::LogFields{{"event_id", "evt-1"},
