@@ -1,5 +1,8 @@
 #include "recurring/handler.hpp"
 
+#include <optional>
+#include <utility>
+
 #include "recurring/decide.hpp"
 #include "recurring/trigger.hpp"
 #include "tew/log.hpp"
@@ -47,14 +50,23 @@ asio::awaitable<Outcome> SeriesHandler::handle_task(const SeriesEvent& e, const 
   std::string spawned;
   std::string last_failure = "none";
   bool scheduled = false;  // a series read or written here is (or was) on the spawn schedule
+  std::optional<StoredSeries> just_written;  // a new series this handler inserted, as stored
   for (int round = 0; round < kMaxSeriesRounds; ++round) {
-    auto found = co_await store_.find(e);
+    Result<StoredSeries> found = Error::unavailable("series store", "not read");
+    if (just_written)
+      found = *std::exchange(just_written, std::nullopt);
+    else
+      found = co_await store_.find(e);
     if (!found) co_return Outcome::retry("series store: " + found.error().describe());
     scheduled = scheduled || SpawnSchedule::concerns(found->series);
     if (found->series && found->series->pending_trigger) {
       auto flushed = co_await outbox_.flush(*found, ctx.traceparent());
       if (!flushed && flushed.error().kind != ErrorKind::conflict)
         co_return Outcome::retry("publishing the pending trigger: " + flushed.error().describe());
+      // This event's spawn is published and its trigger cleared: its effects are durable, and
+      // reading the series once more would only decide again that there is nothing left to
+      // do. A series on the spawn schedule is read again, to sync the schedule with it.
+      if (flushed && !spawned.empty() && !scheduled) co_return success(spawned);
       continue;  // read again: the series is as the flush left it, or someone else's
     }
 
@@ -77,6 +89,8 @@ asio::awaitable<Outcome> SeriesHandler::handle_task(const SeriesEvent& e, const 
       co_return co_await settled(found->series_id, std::move(decision.write), scheduled,
                                  success(decision.note));
     spawned = decision.note;  // the next round publishes the trigger just written
+    // A series inserted just now is known without reading it back (see inserted()).
+    if (!found->series) just_written = inserted(found->series_id, std::move(*decision.write));
   }
   co_return Outcome::retry("series not settled after " + std::to_string(kMaxSeriesRounds) +
                            " rounds; last write failure: " + last_failure);

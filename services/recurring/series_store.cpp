@@ -14,6 +14,10 @@ std::string link_key(std::string_view task_id) {
 
 }  // namespace
 
+StoredSeries inserted(std::string series_id, Series series) {
+  return StoredSeries{std::move(series_id), std::move(series), "1"};
+}
+
 SeriesStore::SeriesStore(Sidecar& sidecar, std::string store)
     : sidecar_(sidecar), store_(std::move(store)) {}
 

@@ -23,6 +23,12 @@ struct StoredSeries {
   std::string etag;              // of `series` as read
 };
 
+// What a save() that inserted `series` (its StoredSeries had none) left in the store, without
+// reading it back: a key the state store has just created has ETag "1" (Redis' version counter;
+// FakeStateStore models it, the e2e tests check it, SidecarDedupStore relies on it too). Were it
+// otherwise, the next save guarded by it would only conflict, and its writer read again.
+StoredSeries inserted(std::string series_id, Series series);
+
 class SeriesStore {
  public:
   SeriesStore(Sidecar& sidecar, std::string store);

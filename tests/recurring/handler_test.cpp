@@ -114,6 +114,38 @@ TEST_CASE("every series write is first-write, guarded by the ETag read unless it
   CHECK(series_writes == 2);  // the advance with its trigger, then the trigger cleared
 }
 
+TEST_CASE("a first completion reads its series once: what it inserts is not read back") {
+  Fixture f;
+  CHECK(f.app.deliver(completed("e-1")).status == Status::success);
+  int series_reads = 0;
+  for (const auto& call : f.app.sidecar.calls())
+    if (call.kind == SidecarCallKind::get_state && call.keys.at(0) == "series|t-1") ++series_reads;
+  CHECK(series_reads == 1);
+  // read the series and the link, insert the series with its trigger, link the new task,
+  // publish, clear the trigger
+  CHECK(f.app.sidecar.calls().size() == 6);
+  CHECK_FALSE(f.series().contains("pending_trigger"));
+}
+
+TEST_CASE("when clearing the trigger of a new series conflicts, the next round publishes it once") {
+  Fixture f;
+  // The second series write clears the trigger, guarded by the ETag an insert gets.
+  int series_writes = 0;
+  f.app.sidecar.on_call([&](const tew::testing::SidecarCall& call) {
+    if (call.kind != SidecarCallKind::save_state || call.keys.at(0) != "series|t-1") return;
+    if (++series_writes != 2) return;
+    tew::Error conflict = tew::Error::unavailable("statestore", "etag mismatch");
+    conflict.kind = tew::ErrorKind::conflict;
+    f.app.sidecar.fail_next(SidecarCallKind::save_state, conflict);
+  });
+  CHECK(f.app.deliver(completed("e-1")).status == Status::success);
+  const auto published = f.app.sidecar.published();
+  REQUIRE(published.size() == 2);  // the same trigger again: downstream dedup absorbs it
+  CHECK(published[0].event.id == published[1].event.id);
+  CHECK_FALSE(f.series().contains("pending_trigger"));
+  CHECK(f.series().at("current").at("task_id") == spawned_task_id("t-1", kNext));
+}
+
 TEST_CASE("a redelivered completion publishes nothing more") {
   Fixture f;
   f.app.deliver(completed("e-1"));
