@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """scripts/load's sampler and verdict (issue 5: sustained direct load).
 
-  load.py sample PID PORT OUT.jsonl     every second until SIGTERM: the service's RSS and CPU
-                                        (/proc) and its in-memory dedup store's gauges (/metrics)
-  load.py sample --once PID PORT OUT    one sample into OUT
+  load.py sample PID PORT OUT.jsonl [SIDECAR_PID]
+                                        every second until SIGTERM: the service's RSS and CPU
+                                        (/proc), its in-memory dedup store's gauges (/metrics)
+                                        and the stand-in sidecar's CPU
+  load.py sample --once PID PORT OUT [SIDECAR_PID]    one sample into OUT
   load.py report DIR                    the table and the targets for DIR/<service>/{config.json,
                                         load.json, samples.jsonl, final.json}; exit 1 on a miss
 
@@ -28,16 +30,22 @@ GAUGES = {"tew_dedup_records": "dedup_records", "tew_dedup_capacity": "dedup_cap
           "tew_dedup_evictions_total": "dedup_evictions"}
 
 
-def sample(pid, port, started):
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sample(pid, port, started, sidecar_pid=None):
     s = {"t": round(time.monotonic() - started, 3)}
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
                 if line.startswith("VmRSS:"):
                     s["rss_kb"] = int(line.split()[1])
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-            s["cpu_s"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        s["cpu_s"] = cpu_seconds(pid)
+        if sidecar_pid:
+            s["sidecar_cpu_s"] = cpu_seconds(sidecar_pid)
     except OSError:
         return None
     try:
@@ -53,17 +61,18 @@ def sample(pid, port, started):
 
 def run_sampler(args):
     once = args[0] == "--once"
-    pid, port, out = (args[1:] if once else args)[:3]
+    pid, port, out, *rest = args[1:] if once else args
+    sidecar_pid = rest[0] if rest else None
     started = time.monotonic()
     if once:
         with open(out, "w") as f:
-            json.dump(sample(pid, port, started) or {}, f)
+            json.dump(sample(pid, port, started, sidecar_pid) or {}, f)
         return 0
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     with open(out, "w") as f:
         while not stopping:
-            s = sample(pid, port, started)
+            s = sample(pid, port, started, sidecar_pid)
             if s is None:
                 break
             f.write(json.dumps(s) + "\n")
@@ -137,6 +146,7 @@ def judge(service, config, load, samples, final):
     checks.append((f"{service}: dedup bound exercised (distinct ids > capacity, evictions)",
                    f"{distinct} distinct ids, {evictions} evictions",
                    distinct > capacity and evictions > 0))
+    per_event = cpu_per_event(load, samples)
     row = {
         "service": service, "events_per_s": f"{achieved:.0f}", "sent": str(sent),
         "dups": str(load.get("duplicates_sent", 0)), "not SUCCESS": str(load["non_success"]),
@@ -144,12 +154,29 @@ def judge(service, config, load, samples, final):
         "p50/p99/p99.9 ms": f"{load['p50_us'] / 1000:.2f} / {load['p99_us'] / 1000:.2f} / "
                             f"{load['p999_us'] / 1000:.2f}",
         "CPU": f"{load.get('server_cpu', 0):.2f}",
+        "CPU µs/event service/sidecar/generator (events/s they allow)": per_event,
         "RSS idle/1st half max/2nd half max/end MB":
             f"{mb(idle_rss)} / {mb(first_max)} / {mb(second_max)} / {mb(final.get('rss_kb', 0))}",
         "dedup max/end/capacity": f"{peak} / {final.get('dedup_records')} / {capacity}",
         "evictions": str(evictions),
     }
     return row, checks
+
+
+def cpu_per_event(load, samples):
+    """CPU microseconds per answered event of the service, the stand-in sidecar and the generator,
+    and the rate the machine's CPUs would allow at that cost if nothing else ran on them: on a
+    shared machine, where the rate achieved says as much about the neighbours as about us."""
+    answered = load["answered"]
+    timed = [s for s in samples if "cpu_s" in s and "sidecar_cpu_s" in s]
+    if not answered or len(timed) < 2:
+        return "-"
+    service = (timed[-1]["cpu_s"] - timed[0]["cpu_s"]) / answered * 1e6
+    sidecar = (timed[-1]["sidecar_cpu_s"] - timed[0]["sidecar_cpu_s"]) / answered * 1e6
+    generator = load.get("client_cpu", 0) * load["seconds"] / answered * 1e6
+    total = service + sidecar + generator
+    return (f"{service:.0f} / {sidecar:.0f} / {generator:.0f} "
+            f"(all {os.cpu_count()} CPUs: {os.cpu_count() * 1e6 / total:.0f}/s)")
 
 
 def table(rows):
