@@ -393,6 +393,21 @@ TEST_SUITE("CurlSidecar: state semantics through daprd's answers") {
   }
 }
 
+TEST_SUITE("CurlSidecar: the benchmarks' stand-in") {
+  TEST_CASE_FIXTURE(Fixture, "a fake sidecar that stopped recording still answers and counts") {
+    server.stop_recording();
+    CurlSidecar sidecar(io.get_executor(), options());
+    REQUIRE(run_awaitable(io, sidecar.publish(publish_request())).has_value());
+    REQUIRE(save(io, sidecar, write("k", 1)).has_value());
+    const auto item = run_awaitable(io, sidecar.get_state("statestore", "k"));
+    REQUIRE(item.has_value());
+    CHECK(item->value == json(1));
+    CHECK(server.request_count() == 3);
+    CHECK(server.requests().empty());
+    CHECK(server.published().empty());
+  }
+}
+
 TEST_SUITE("CurlSidecar: retries and failures") {
   TEST_CASE_FIXTURE(Fixture, "two 503s then success is ok after three attempts") {
     server.fail_next(2, 503);

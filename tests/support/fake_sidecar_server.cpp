@@ -78,13 +78,17 @@ struct FakeSidecarServer::Impl {
   // Records the request and takes the first scripted fault that applies to it.
   std::optional<Fault> record(const HttpRequest& req) {
     const auto target = parse_target(req.target());
-    RecordedRequest recorded{
-        std::string(req.method_string()), target.path, target.query, {}, req.body()};
-    for (const auto& field : req)
-      recorded.headers[lower(field.name_string())] = field.value();
+    std::optional<RecordedRequest> recorded;
+    if (recording) {
+      recorded = RecordedRequest{
+          std::string(req.method_string()), target.path, target.query, {}, req.body()};
+      for (const auto& field : req)
+        recorded->headers[lower(field.name_string())] = field.value();
+    }
 
     const std::lock_guard lock(mutex);
-    requests.push_back(std::move(recorded));
+    ++request_total;
+    if (recorded) requests.push_back(std::move(*recorded));
     const auto due = std::find_if(faults.begin(), faults.end(), [&](const Fault& f) {
       return std::string_view(target.path).starts_with(f.path_prefix);
     });
@@ -192,7 +196,7 @@ struct FakeSidecarServer::Impl {
                           req);
     if (event.event.is_discarded()) event.event = req.body();
     const std::lock_guard lock(mutex);
-    published.push_back(std::move(event));
+    if (recording) published.push_back(std::move(event));
     return empty_answer(http::status::no_content, req);
   }
 
@@ -271,9 +275,11 @@ struct FakeSidecarServer::Impl {
   std::thread thread;
   std::uint16_t port = 0;
   std::atomic<std::size_t> accepted{0};
+  std::atomic<bool> recording{true};
 
   mutable std::mutex mutex;  // everything below, touched by the server thread and the test
   std::vector<RecordedRequest> requests;
+  std::size_t request_total = 0;  // since the last clear_recorded(), recorded or not
   std::vector<PublishedEvent> published;
   std::deque<Fault> faults;
   std::string api_token;
@@ -331,7 +337,11 @@ std::vector<RecordedRequest> FakeSidecarServer::requests() const {
 
 std::size_t FakeSidecarServer::request_count() const {
   const std::lock_guard lock(impl_->mutex);
-  return impl_->requests.size();
+  return impl_->request_total;
+}
+
+void FakeSidecarServer::stop_recording() {
+  impl_->recording = false;
 }
 
 std::vector<PublishedEvent> FakeSidecarServer::published() const {
@@ -346,6 +356,7 @@ std::size_t FakeSidecarServer::connections_accepted() const {
 void FakeSidecarServer::clear_recorded() {
   const std::lock_guard lock(impl_->mutex);
   impl_->requests.clear();
+  impl_->request_total = 0;
   impl_->published.clear();
 }
 

@@ -71,10 +71,13 @@ class FakeSidecarServer {
 
   // --- what it saw (thread-safe) ---
   std::vector<RecordedRequest> requests() const;  // every request, faulted and refused too
-  std::size_t request_count() const;
+  std::size_t request_count() const;              // recorded or not
   std::vector<PublishedEvent> published() const;
   std::size_t connections_accepted() const;
   void clear_recorded();  // requests and published events; not the connection count
+  // From now on requests() and published() stay empty (request_count() still counts): for the
+  // benchmarks' stand-in, where keeping every request cost more than answering it.
+  void stop_recording();
 
   // --- scripting (thread-safe, effective for the next request) ---
   // As daprd with DAPR_API_TOKEN set; "" turns the check off.
