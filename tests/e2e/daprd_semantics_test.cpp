@@ -150,7 +150,7 @@ TEST_CASE_TEMPLATE(
 }
 
 TEST_CASE("how daprd reads single-delivery answers: success, retry, drop, 404") {
-  Stack stack(with_broker(Broker::redis));
+  Stack stack(with_short_retries(Broker::redis));
   ScriptedApp app(with_dead_letter("pubsub", "probe"), answer_as_told);
   auto daprd = stack.sidecar("notification", app);
   const std::vector<std::string> acknowledged{"raw:", "raw:not json", R"(raw:{"status":""})",
@@ -162,8 +162,8 @@ TEST_CASE("how daprd reads single-delivery answers: success, retry, drop, 404") 
     REQUIRE(daprd->publish("probe", event(a, a), "application/cloudevents+json") == 204);
   REQUIRE(daprd->publish("probe", event("DROP", "DROP"), "application/cloudevents+json") == 204);
 
-  // Retried under dapr/resiliency.yaml, then dead-lettered; by then an acknowledged event
-  // would long have been redelivered if daprd had meant to.
+  // Retried under dapr/resiliency.yaml (5 retries here), then dead-lettered; by then an
+  // acknowledged event would long have been redelivered if daprd had meant to.
   for (const auto& a : retried) {
     CAPTURE(a);
     REQUIRE_MESSAGE(app.wait_for_count("/dead", a, 1, kDelivery), app.describe());
@@ -214,7 +214,7 @@ TEST_CASE(
 }
 
 TEST_CASE("bulk deliveries: each entry's status counts, and a missing or empty one is RETRY") {
-  Stack stack(with_broker(Broker::redis));
+  Stack stack(with_short_retries(Broker::redis));
   const json bulk{{"bulkSubscribe",
                    {{"enabled", true}, {"maxMessagesCount", 10}, {"maxAwaitDurationMs", 500}}}};
   auto subs = with_dead_letter("pubsub", "bulk", bulk);

@@ -19,8 +19,9 @@ using nlohmann::json;
 // The app under test (app id `notification`, consuming `orders`) and a sink (app id
 // `recurring`) whose sidecar also plays the task backend's sidecar.
 struct Flow {
-  explicit Flow(Broker broker, const Tokens& tokens = {})
-      : stack(with_broker(broker)),
+  explicit Flow(Broker broker, const Tokens& tokens = {}) : Flow(with_broker(broker), tokens) {}
+  explicit Flow(ResourceOptions options, const Tokens& tokens = {})
+      : stack(std::move(options)),
         sink(sink_subscriptions({"orders-seen", "orders-dead"})),
         backend(stack.sidecar("recurring", sink)),
         app(start_replica(tokens)) {}
@@ -95,7 +96,7 @@ TEST_CASE_TEMPLATE("an order answered RETRY is redelivered by daprd until it suc
 
 TEST_CASE_TEMPLATE("an order that always fails lands on the dead-letter topic after the retries", B,
                    Redis, Kafka) {
-  Flow f(B::broker);
+  Flow f(with_short_retries(B::broker));  // 5 retries, not the ~100 s of the checked-in policy
   REQUIRE(f.publish(f.order("always-retry", {{"fail", "transient"}})) == 204);
   REQUIRE(f.publish(f.order("always-throws", {{"fail", "throw"}})) == 204);
   for (const std::string id : {"always-retry", "always-throws"}) {

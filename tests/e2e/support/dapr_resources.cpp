@@ -39,6 +39,17 @@ std::size_t replace_all(std::string& text, std::string_view from, const std::str
   return count;
 }
 
+// resiliency.yaml with the maxRetries of its deliveryRetry policy set to `retries`.
+std::string with_delivery_retries(std::string text, int retries) {
+  const auto policy = text.find("deliveryRetry:");
+  const auto line = policy == std::string::npos ? policy : text.find("maxRetries: ", policy);
+  if (line == std::string::npos)
+    throw std::runtime_error("resiliency.yaml has no deliveryRetry policy with maxRetries");
+  const auto value = line + std::string_view("maxRetries: ").size();
+  text.replace(value, text.find('\n', value) - value, std::to_string(retries));
+  return text;
+}
+
 }  // namespace
 
 std::string_view to_string(Broker broker) {
@@ -69,8 +80,12 @@ fs::path render_resources(const ResourceOptions& options, const Endpoints& endpo
   };
   fs::create_directories(dir);
   std::vector<std::pair<std::string, std::string>> files;  // (name, text)
-  for (const auto& src : sources)
-    files.emplace_back(src.filename().string(), read_file(src));
+  for (const auto& src : sources) {
+    auto text = read_file(src);
+    if (options.delivery_retries && src.filename() == "resiliency.yaml")
+      text = with_delivery_retries(std::move(text), *options.delivery_retries);
+    files.emplace_back(src.filename().string(), std::move(text));
+  }
   files.insert(files.end(), options.extra.begin(), options.extra.end());
   std::size_t redis_uses = 0, kafka_uses = 0;
   for (auto& [name, text] : files) {

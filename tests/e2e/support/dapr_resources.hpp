@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,7 +18,10 @@ std::string_view to_string(Broker broker);
 
 struct ResourceOptions {
   Broker broker = Broker::redis;
-  bool resiliency = true;                  // dapr/resiliency.yaml
+  bool resiliency = true;  // dapr/resiliency.yaml
+  // When set, dapr/resiliency.yaml with its deliveryRetry policy's maxRetries replaced: for
+  // tests about what happens once the retries run out, which would otherwise wait ~100 s.
+  std::optional<int> delivery_retries;
   bool declarative_subscriptions = false;  // dapr/subscriptions/*.yaml
   // More resources for probes of daprd itself: (file name, YAML), endpoints rewritten alike.
   std::vector<std::pair<std::string, std::string>> extra;
@@ -32,6 +36,13 @@ struct Endpoints {
 inline ResourceOptions with_broker(Broker broker) {
   ResourceOptions o;
   o.broker = broker;
+  return o;
+}
+
+// The checked-in resources with 5 delivery retries (~7.5 s) instead of the ~100 s window.
+inline ResourceOptions with_short_retries(Broker broker) {
+  auto o = with_broker(broker);
+  o.delivery_retries = 5;
   return o;
 }
 

@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <csignal>
 #include <cstdint>
 #include <fstream>
 #include <stdexcept>
@@ -113,23 +114,29 @@ int kafka_broker_count(std::uint16_t port) {
 }
 
 KafkaNode::KafkaNode(const std::filesystem::path& dir)
-    : port_(unique_port()), controller_port_(unique_port()) {
-  const auto home = kafka_home();
+    : properties_(dir / "server.properties"),
+      port_(unique_port()),
+      controller_port_(unique_port()) {
   const auto started = std::chrono::steady_clock::now();
-  const auto properties = dir / "server.properties";
-  write_properties(properties, dir / "data", port_, controller_port_);
+  write_properties(properties_, dir / "data", port_, controller_port_);
 
-  auto format_args = java_args(home, "kafka.tools.StorageTool");
+  auto format_args = java_args(kafka_home(), "kafka.tools.StorageTool");
   for (const char* a : {"format", "--cluster-id", "MkU3OEVBNTcwNTJENDM2Qk", "-c"})
     format_args.emplace_back(a);
-  format_args.push_back(properties.string());
+  format_args.push_back(properties_.string());
   testing::ChildProcess format("/usr/bin/java", format_args, {});
   const auto formatted = format.wait(std::chrono::seconds(120));
   if (formatted != 0)
     throw std::runtime_error("kafka StorageTool format failed:\n" + format.output());
 
-  auto args = java_args(home, "kafka.Kafka");
-  args.push_back(properties.string());
+  start_broker();
+  startup_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+}
+
+void KafkaNode::start_broker() {
+  auto args = java_args(kafka_home(), "kafka.Kafka");
+  args.push_back(properties_.string());
   process_ = std::make_unique<testing::ChildProcess>("/usr/bin/java", args,
                                                      std::map<std::string, std::string>{});
   const bool up = wait_until(
@@ -140,8 +147,36 @@ KafkaNode::KafkaNode(const std::filesystem::path& dir)
       120s, 100ms);
   if (!up || process_->wait(0ms))
     throw std::runtime_error("kafka did not list a broker within 120 s:\n" + log());
-  startup_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
+}
+
+std::chrono::milliseconds KafkaNode::restart() {
+  const auto down = std::chrono::steady_clock::now();
+  process_->signal(SIGKILL);
+  process_->wait(30s);
+  previous_logs_ += process_->output();
+  start_broker();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               down);
+}
+
+void KafkaNode::alter_topic(const std::string& topic, const std::string& set,
+                            const std::string& remove) const {
+  auto args = java_args(kafka_home(), "kafka.admin.ConfigCommand");
+  for (const auto& a :
+       {std::string("--bootstrap-server"), address(), std::string("--alter"),
+        std::string("--entity-type"), std::string("topics"), std::string("--entity-name"), topic})
+    args.push_back(a);
+  if (!set.empty()) {
+    args.emplace_back("--add-config");
+    args.push_back(set);
+  }
+  if (!remove.empty()) {
+    args.emplace_back("--delete-config");
+    args.push_back(remove);
+  }
+  testing::ChildProcess tool("/usr/bin/java", args, {});
+  if (tool.wait(120s) != 0)
+    throw std::runtime_error("kafka-configs on topic " + topic + " failed:\n" + tool.output());
 }
 
 }  // namespace tew::e2e

@@ -19,13 +19,25 @@ class KafkaNode {
 
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  std::string log() const { return process_->output(); }
+  std::string log() const { return previous_logs_ + process_->output(); }
   // Storage format plus broker start, until a Metadata request listed the broker.
   std::chrono::milliseconds startup_time() const { return startup_time_; }
 
+  // kill -9, then the broker again on the same ports and data (no format), until it lists
+  // itself. Returns how long it was away.
+  std::chrono::milliseconds restart();
+  // kafka-configs --alter on one topic: `set` ("name=value", e.g. max.message.bytes=1) or
+  // `remove` (a config name). Throws when the tool fails.
+  void alter_topic(const std::string& topic, const std::string& set,
+                   const std::string& remove = "") const;
+
  private:
+  void start_broker();
+
+  std::filesystem::path properties_;
   std::uint16_t port_;
   std::uint16_t controller_port_;
+  std::string previous_logs_;
   std::unique_ptr<testing::ChildProcess> process_;
   std::chrono::milliseconds startup_time_{0};
 };

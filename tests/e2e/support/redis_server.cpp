@@ -6,6 +6,8 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
+#include <csignal>
+#include <initializer_list>
 #include <istream>
 #include <stdexcept>
 
@@ -16,13 +18,21 @@ namespace tew::e2e {
 
 namespace asio = boost::asio;
 
-RedisServer::RedisServer(const std::filesystem::path& dir) : port_(unique_port()) {
-  process_ = std::make_unique<testing::ChildProcess>(
-      "/usr/bin/redis-server",
-      std::vector<std::string>{"--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", dir.string(), "--daemonize", "no",
-                               "--protected-mode", "yes"},
-      std::map<std::string, std::string>{});
+RedisServer::RedisServer(const std::filesystem::path& dir, bool durable)
+    : dir_(dir), durable_(durable), port_(unique_port()) {
+  start();
+}
+
+void RedisServer::start() {
+  std::vector<std::string> args{
+      "--port", std::to_string(port_), "--bind",      "127.0.0.1", "--save",           "",
+      "--dir",  dir_.string(),         "--daemonize", "no",        "--protected-mode", "yes"};
+  for (const char* a : durable_ ? std::initializer_list<const char*>{"--appendonly", "yes",
+                                                                     "--appendfsync", "always"}
+                                : std::initializer_list<const char*>{"--appendonly", "no"})
+    args.emplace_back(a);
+  process_ = std::make_unique<testing::ChildProcess>("/usr/bin/redis-server", args,
+                                                     std::map<std::string, std::string>{});
   const bool up = wait_until(
       [&] {
         try {
@@ -31,8 +41,15 @@ RedisServer::RedisServer(const std::filesystem::path& dir) : port_(unique_port()
           return false;
         }
       },
-      10s, 20ms);
-  if (!up) throw std::runtime_error("redis-server did not answer PING within 10 s:\n" + log());
+      30s, 20ms);
+  if (!up) throw std::runtime_error("redis-server did not answer PING within 30 s:\n" + log());
+}
+
+void RedisServer::restart() {
+  process_->signal(SIGKILL);
+  process_->wait(10s);
+  previous_logs_ += process_->output();
+  start();
 }
 
 std::string RedisServer::command(const std::string& line) const {

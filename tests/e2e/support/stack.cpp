@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <stdexcept>
+#include <thread>
 
 #include "network_namespace.hpp"
 #include "ports.hpp"
@@ -33,8 +34,9 @@ void AppReplica::stop() {
 }
 
 // The namespace is checked before the first member starts a process.
-Stack::Stack(ResourceOptions options)
-    : options_((require_private_network(), std::move(options))), redis_(dir_.sub("redis")) {
+Stack::Stack(ResourceOptions options, bool durable_redis)
+    : options_((require_private_network(), std::move(options))),
+      redis_(dir_.sub("redis"), durable_redis) {
   Endpoints endpoints{redis_.address(), ""};
   if (options_.broker == Broker::kafka) {
     kafka_ = std::make_unique<KafkaNode>(dir_.sub("kafka"));
@@ -70,12 +72,40 @@ AppReplica Stack::start_app(const std::string& binary, const std::string& app_id
   if (!tokens.dapr.empty()) full["DAPR_API_TOKEN"] = tokens.dapr;
   for (auto& [k, v] : env)
     full[k] = v;
+  r.binary = binary;
+  r.env = full;
+  r.tokens = tokens;
   r.process = std::make_unique<testing::ChildProcess>(testing::built_binary(binary),
                                                       std::vector<std::string>{}, full);
   if (!r.process->wait_for_output("listening", 10s))
     throw std::runtime_error(binary + " did not listen within 10 s:\n" + r.process->output());
   r.daprd = sidecar(app_id, r.port, tokens, dapr_port);
   return r;
+}
+
+int Stack::restart_app(AppReplica& replica, int signo, std::chrono::milliseconds down) const {
+  replica.process->signal(signo);
+  const auto code = replica.process->wait(30s);
+  if (!code)
+    throw std::runtime_error(replica.binary + " did not exit within 30 s of signal " +
+                             std::to_string(signo));
+  replica.earlier_app_logs += replica.process->output();
+  std::this_thread::sleep_for(down);
+  replica.process = std::make_unique<testing::ChildProcess>(
+      testing::built_binary(replica.binary), std::vector<std::string>{}, replica.env);
+  if (!replica.process->wait_for_output("listening", 10s))
+    throw std::runtime_error(replica.binary + " did not listen again within 10 s:\n" +
+                             replica.process->output());
+  return *code;
+}
+
+void Stack::restart_sidecar(AppReplica& replica, std::chrono::milliseconds down) const {
+  const auto options = replica.daprd->options();
+  const auto http_port = replica.daprd->http_port();
+  replica.earlier_daprd_logs += replica.daprd->log();
+  replica.daprd.reset();  // SIGKILL
+  std::this_thread::sleep_for(down);
+  replica.daprd = sidecar(options.app_id, options.app_port, replica.tokens, http_port);
 }
 
 std::string tail(const std::string& log, std::size_t lines) {

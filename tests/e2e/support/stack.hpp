@@ -4,6 +4,7 @@
 // start outside a network namespace that has only lo. Everything stops when it goes.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -30,17 +31,26 @@ struct AppReplica {
   std::unique_ptr<testing::ChildProcess> process;
   std::unique_ptr<Daprd> daprd;
   std::uint16_t port = 0;
-  std::string log() const { return process->output(); }
+  std::string binary;
+  std::map<std::string, std::string> env;  // the app's whole environment
+  Tokens tokens;
+  std::string earlier_app_logs;    // of processes this replica had before a restart
+  std::string earlier_daprd_logs;  // likewise of its sidecars
+  std::string log() const { return earlier_app_logs + process->output(); }
+  std::string daprd_log() const { return earlier_daprd_logs + daprd->log(); }
   void stop();  // the app first (SIGTERM, graceful), then its sidecar
 };
 
 class Stack {
  public:
-  explicit Stack(ResourceOptions options = {});
+  // `durable_redis`: Redis keeps an fsynced append-only file, so redis().restart() loses nothing.
+  explicit Stack(ResourceOptions options = {}, bool durable_redis = false);
 
   Broker broker() const { return options_.broker; }
   const RedisServer& redis() const { return redis_; }
+  RedisServer& redis() { return redis_; }
   const KafkaNode* kafka() const { return kafka_.get(); }
+  KafkaNode* kafka() { return kafka_.get(); }
   const std::filesystem::path& resources() const { return resources_; }
 
   // A sidecar for an app already listening on `app_port` (0: none).
@@ -55,6 +65,14 @@ class Stack {
   AppReplica start_app(const std::string& binary, const std::string& app_id,
                        std::map<std::string, std::string> env = {},
                        const Tokens& tokens = {}) const;
+  // Ends the replica's app with `signo` (SIGKILL: kill -9; SIGTERM: graceful, waited for) and
+  // starts it again `down` after it exited, with the same environment and port; its sidecar
+  // keeps running. Returns the exit code.
+  int restart_app(AppReplica& replica, int signo,
+                  std::chrono::milliseconds down = std::chrono::milliseconds(0)) const;
+  // kill -9 of the replica's daprd, then `down` later a new one on the same ports, healthy.
+  void restart_sidecar(AppReplica& replica,
+                       std::chrono::milliseconds down = std::chrono::milliseconds(0)) const;
 
  private:
   ResourceOptions options_;
