@@ -21,6 +21,15 @@ std::vector<HttpRequest> WebhookReceiver::requests() const {
   return requests_;
 }
 
+std::vector<std::string> WebhookReceiver::header_values(std::string_view name,
+                                                        std::size_t from) const {
+  const std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (std::size_t i = from; i < requests_.size(); ++i)
+    out.emplace_back(requests_[i][name]);
+  return out;
+}
+
 bool WebhookReceiver::wait_for(const std::function<bool(const std::vector<HttpRequest>&)>& ready,
                                std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);

@@ -8,6 +8,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "test_server.hpp"
@@ -20,6 +21,9 @@ class WebhookReceiver {
 
   std::string url() const;  // http://127.0.0.1:<port>/hook
   std::vector<HttpRequest> requests() const;
+  // The value of header `name` in each request from the `from`-th on (cheap to poll often,
+  // unlike requests(), which copies every body).
+  std::vector<std::string> header_values(std::string_view name, std::size_t from = 0) const;
   // Waits until `ready(requests)` holds, at most `timeout`.
   bool wait_for(const std::function<bool(const std::vector<HttpRequest>&)>& ready,
                 std::chrono::milliseconds timeout) const;

@@ -186,33 +186,50 @@ struct Observed {
   std::size_t other_task_events = 0;  // on task-events, neither ours nor a recurring.trigger
 };
 
-Observed observe(const tew::testing::WebhookReceiver& hook, const ScriptedApp& sink,
-                 const std::string& run) {
-  Observed o;
-  for (const auto& r : hook.requests())
-    ++o.webhook[std::string(r["Idempotency-Key"])];
-  for (const auto& d : sink.deliveries()) {
-    if (!d.body.is_object()) continue;
+// Keeps the Observed up to date as deliveries come (the sink's script calls record() for each)
+// and webhook requests arrive (pulled incrementally), so that looking is cheap and never holds
+// up the sink or the receiver: copying every delivery once a second would throttle them.
+class Observer {
+ public:
+  explicit Observer(std::string run) : run_(std::move(run)) {}
+
+  void record(const Delivery& d) {
+    if (!d.body.is_object()) return;
     const std::string id = d.body.value("id", "");
     const std::string type = d.body.value("type", "");
+    std::lock_guard lock(mutex_);
     if (d.path == sink_route("notifications")) {
-      ++o.sent_ids[id];
+      ++o_.sent_ids[id];
       if (type == "notification.sent")
-        ++o.sent[d.body["data"]["notification"].value("notification_id", "")];
+        ++o_.sent[d.body["data"]["notification"].value("notification_id", "")];
     } else if (d.path == sink_route("reminders")) {
-      ++o.reminders[id];
+      ++o_.reminders[id];
     } else if (d.path == sink_route("task-events")) {
       if (type == "recurring.trigger")
-        ++o.spawned[d.body["data"]["task_data"].value("id", "")];
-      else if (id.rfind(run + "-", 0) != 0)
-        ++o.other_task_events;
+        ++o_.spawned[d.body["data"]["task_data"].value("id", "")];
+      else if (id.rfind(run_ + "-", 0) != 0)
+        ++o_.other_task_events;
     } else {
       for (const auto& t : kDeadLetterTopics)
-        if (d.path == sink_route(t)) ++o.dead[t][id];
+        if (d.path == sink_route(t)) ++o_.dead[t][id];
     }
   }
-  return o;
-}
+
+  Observed snapshot(const tew::testing::WebhookReceiver& hook) {
+    std::lock_guard lock(mutex_);
+    const auto keys = hook.header_values("Idempotency-Key", hook_seen_);
+    hook_seen_ += keys.size();
+    for (const auto& k : keys)
+      ++o_.webhook[k];
+    return o_;
+  }
+
+ private:
+  std::string run_;
+  std::mutex mutex_;
+  Observed o_;
+  std::size_t hook_seen_ = 0;
+};
 
 // Ids expected but missing, and ids present but not expected.
 struct Diff {
@@ -297,7 +314,11 @@ TEST_CASE("fault suite: every effect exactly once through kills, restarts, outag
   tew::testing::WebhookReceiver hook;
   std::vector<std::string> sink_topics = kFollowOnTopics;
   sink_topics.insert(sink_topics.end(), kDeadLetterTopics.begin(), kDeadLetterTopics.end());
-  ScriptedApp sink(sink_subscriptions(sink_topics, "sinkpubsub"));
+  Observer observer(run);
+  ScriptedApp sink(sink_subscriptions(sink_topics, "sinkpubsub"), [&](const Delivery& d) {
+    observer.record(d);
+    return Answer{};
+  });
   const auto backend = stack.sidecar("fault-sink", sink);
 
   Service notification{"notification", {}}, reminder{"reminder", {}}, recurring{"recurring", {}};
@@ -326,9 +347,9 @@ TEST_CASE("fault suite: every effect exactly once through kills, restarts, outag
   std::vector<Recovery> recoveries;
   const auto poll = [&] {
     std::set<std::string> keys;
-    for (const auto& r : hook.requests())
-      keys.insert("notification " + std::string(r["Idempotency-Key"]));
-    const auto o = observe(hook, sink, run);
+    const auto o = observer.snapshot(hook);
+    for (const auto& [id, k] : o.webhook)
+      keys.insert("notification " + id);
     for (const auto& [id, k] : o.spawned)
       keys.insert("spawn " + id);
     for (const auto& [id, k] : o.reminders)
@@ -420,7 +441,7 @@ TEST_CASE("fault suite: every effect exactly once through kills, restarts, outag
   }
   const auto complete = [&] {
     poll();
-    const auto o = observe(hook, sink, run);
+    const auto o = observer.snapshot(hook);
     return diff(expected.notifications, o.webhook).missing.empty() &&
            diff(expected.notifications, o.sent).missing.empty() &&
            diff(expected.reminders, o.reminders).missing.empty() &&
@@ -432,7 +453,7 @@ TEST_CASE("fault suite: every effect exactly once through kills, restarts, outag
   const bool drained = wait_until(complete, settings.drain, 1s);
   const auto drain_took = Clock::now() - stream_ended;
   watch_for(settings.quiet);
-  const auto o = observe(hook, sink, run);
+  const auto o = observer.snapshot(hook);
 
   // The figures.
   const auto n = notification.logs(), m = reminder.logs(), c = recurring.logs();
@@ -492,7 +513,7 @@ TEST_CASE("fault suite: every effect exactly once through kills, restarts, outag
     std::ofstream(std::filesystem::path(dir) / "kafka.log") << stack.kafka()->log();
   }
 
-  REQUIRE_MESSAGE(drained, (fig.str() + all_logs()));
+  CHECK_MESSAGE(drained, (fig.str() + all_logs()));
   CHECK_MESSAGE(webhook.missing.empty(), ("webhook: " + show(webhook)));
   CHECK_MESSAGE(webhook.unexpected.empty(), ("webhook: " + show(webhook)));
   CHECK_MESSAGE(sent.missing.empty(), ("notification.sent: " + show(sent)));
