@@ -7,7 +7,6 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <csignal>
-#include <initializer_list>
 #include <istream>
 #include <stdexcept>
 
@@ -27,10 +26,13 @@ void RedisServer::start() {
   std::vector<std::string> args{
       "--port", std::to_string(port_), "--bind",      "127.0.0.1", "--save",           "",
       "--dir",  dir_.string(),         "--daemonize", "no",        "--protected-mode", "yes"};
-  for (const char* a : durable_ ? std::initializer_list<const char*>{"--appendonly", "yes",
-                                                                     "--appendfsync", "always"}
-                                : std::initializer_list<const char*>{"--appendonly", "no"})
-    args.emplace_back(a);
+  if (durable_) {
+    for (const char* a : {"--appendonly", "yes", "--appendfsync", "always"})
+      args.emplace_back(a);
+  } else {
+    for (const char* a : {"--appendonly", "no"})
+      args.emplace_back(a);
+  }
   process_ = std::make_unique<testing::ChildProcess>("/usr/bin/redis-server", args,
                                                      std::map<std::string, std::string>{});
   const bool up = wait_until(
