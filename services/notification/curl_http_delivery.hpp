@@ -1,6 +1,7 @@
-// HttpDelivery on libcurl. libcurl blocks, so each POST runs on a small pool of its own and
-// resumes on the caller's executor: a slow webhook never stalls event intake (the same shape
-// as CurlSidecar). Each pool thread keeps one easy handle, so connections are reused.
+// HttpDelivery on libcurl. Each blocking POST runs on a small pool of its own and resumes on
+// the caller's executor: a slow webhook never stalls event intake (CurlSidecar, which makes
+// many more calls, drives curl's multi interface instead). Each pool thread keeps one easy
+// handle, so connections are reused.
 #pragma once
 
 #include <memory>
