@@ -83,7 +83,8 @@ asio::awaitable<Outcome> SeriesHandler::handle_task(const SeriesEvent& e, const 
       last_failure = saved.error().describe();
       continue;
     }
-    log_info(decision.note, series_fields(ctx, found->series_id, e));
+    if (log_enabled(spdlog::level::info))
+      log_info(decision.note, series_fields(ctx, found->series_id, e));
     scheduled = scheduled || SpawnSchedule::concerns(decision.write);
     if (!decision.spawn)
       co_return co_await settled(found->series_id, std::move(decision.write), scheduled,

@@ -24,14 +24,16 @@ asio::awaitable<Result<void>> TriggerOutbox::flush(const StoredSeries& stored,
       PublishRequest{target_.pubsub, target_.topic, *trigger, std::string(traceparent), {}};
   if (auto published = co_await sidecar_.publish(request); !published) co_return published.error();
   // With the new task's due date and what spawned it, for whoever watches the log.
-  const auto& data = *trigger->data;
-  using Pointer = nlohmann::json::json_pointer;
-  log_info("published recurring.trigger",
-           {{"series_id", series.id},
-            {"new_task_id", new_task},
-            {"due_date", data.value(Pointer("/task_data/due_date"), std::string())},
-            {"trigger", data.value(Pointer("/metadata/trigger"), std::string())},
-            {"trigger_id", trigger->id}});
+  if (log_enabled(spdlog::level::info)) {
+    const auto& data = *trigger->data;
+    using Pointer = nlohmann::json::json_pointer;
+    log_info("published recurring.trigger",
+             {{"series_id", series.id},
+              {"new_task_id", new_task},
+              {"due_date", data.value(Pointer("/task_data/due_date"), std::string())},
+              {"trigger", data.value(Pointer("/metadata/trigger"), std::string())},
+              {"trigger_id", trigger->id}});
+  }
   Series cleared = series;
   cleared.pending_trigger.reset();
   co_return co_await store_.save(stored, cleared);

@@ -43,7 +43,7 @@ tew::asio::awaitable<tew::Outcome> ReminderService::on_task_event(const TaskEven
   };
   auto stored = co_await schedule_.update(event.task_id, plan);
   if (!stored) co_return tew::Outcome::retry("reminder schedule: " + stored.error().describe());
-  if (*stored) {
+  if (*stored && tew::log_enabled(spdlog::level::info)) {
     auto fields = tew::event_fields(ctx.event);
     const auto more = record_fields(**stored);
     fields.insert(fields.end(), more.begin(), more.end());
