@@ -1,5 +1,6 @@
 #include "tew/http_server.hpp"
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -81,6 +82,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     auto self = shared_from_this();
     beast::tcp_stream stream(std::move(socket));
     auto conn = connections.insert(connections.end(), Connection{&stream, false});
+    ++open;
     beast::flat_buffer buffer;
     while (!stopping) {
       auto res = co_await serve_one(stream, buffer, *conn);
@@ -96,6 +98,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.close();
     connections.erase(conn);
+    --open;
   }
 
   // Reads one request and produces its answer; nothing when the connection should close.
@@ -170,7 +173,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   HttpLimits limits;
   RequestHandler handler;
   bool stopping = false;
-  std::list<Connection> connections;
+  std::list<Connection> connections;  // touched on the io_context's thread only
+  std::atomic<std::size_t> open{0};   // its size, readable from any thread
 };
 
 HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint, HttpLimits limits,
@@ -196,8 +200,9 @@ asio::awaitable<void> HttpServer::stop(std::chrono::milliseconds grace) {
   return impl_->stop(grace);
 }
 
+// Safe from any thread: tests and probes read it while the io_context runs.
 std::size_t HttpServer::open_connections() const {
-  return impl_->connections.size();
+  return impl_->open.load();
 }
 
 }  // namespace tew
