@@ -90,6 +90,7 @@ void read_sidecar(Env& env, CommonConfig& c) {
                   "Connections to daprd open at once: the most calls in flight at once, later "
                   "calls wait for one. Calls run on the event thread through libcurl's multi "
                   "interface and never block it"));
+  env.retired("SIDECAR_POOL_THREADS", "SIDECAR_MAX_CONNECTIONS");
 }
 
 void read_components(Env& env, CommonConfig& c) {

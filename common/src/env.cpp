@@ -151,4 +151,9 @@ void Env::fail(std::string_view name, std::string message) {
   errors_.push_back(Error::invalid(std::string(name), std::move(message)));
 }
 
+void Env::retired(std::string_view name, std::string_view replacement) {
+  if (const auto value = lookup_(name); value && !value->empty())
+    fail(name, "is no longer read; use " + std::string(replacement) + " instead");
+}
+
 }  // namespace tew

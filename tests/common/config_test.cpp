@@ -163,6 +163,13 @@ TEST_CASE("every common variable is read into its field") {
   CHECK(c.dedup.done_ttl == 600s);
 }
 
+TEST_CASE("SIDECAR_POOL_THREADS, replaced by SIDECAR_MAX_CONNECTIONS, stops startup naming both") {
+  const auto r = read({{"SIDECAR_POOL_THREADS", "8"}});
+  CHECK(subjects(r.env) == std::vector<std::string>{"SIDECAR_POOL_THREADS"});
+  CHECK(r.env.errors()[0].describe().find("SIDECAR_MAX_CONNECTIONS") != std::string::npos);
+  CHECK(subjects(read({}).env).empty());
+}
+
 TEST_CASE("EVENT_SOURCE defaults to the app id, also when APP_ID is set") {
   CHECK(read({{"APP_ID", "notifier-eu"}}).config.event_source == "notifier-eu");
 }

@@ -192,6 +192,15 @@ TEST_CASE("fail records the caller's own error about a variable") {
   CHECK(env.errors()[0].describe() == "MY_VAR: must name an existing topic");
 }
 
+TEST_CASE("a retired variable is an error naming its replacement when set, ignored otherwise") {
+  auto env = env_of({{"OLD_VAR", "4"}});
+  env.retired("OLD_VAR", "NEW_VAR");
+  env.retired("UNSET_VAR", "OTHER_VAR");
+  REQUIRE(env.errors().size() == 1);
+  CHECK(env.errors()[0].describe() == "OLD_VAR: is no longer read; use NEW_VAR instead");
+  CHECK(env.documented().empty());  // not in --help or the tables
+}
+
 TEST_CASE("the default constructor reads the process environment") {
   REQUIRE(::setenv("TEW_ENV_TEST_VARIABLE", "from the process", 1) == 0);
   Env env;

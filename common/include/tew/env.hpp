@@ -53,6 +53,9 @@ class Env {
 
   // Lets a caller add its own validation error for a variable it read.
   void fail(std::string_view name, std::string message);
+  // A variable that is no longer read: set (non-empty), it is an error naming its replacement,
+  // so that a deployment still setting it learns at startup instead of being ignored.
+  void retired(std::string_view name, std::string_view replacement);
 
   const std::vector<Error>& errors() const { return errors_; }  // subject = variable name
   const std::vector<EnvVarDoc>& documented() const { return docs_; }
