@@ -304,8 +304,16 @@ Deliveries deliveries_of(const std::string& log) {
 struct Recovery {
   std::string fault;
   Clock::time_point undone;
-  std::set<std::string> awaited;
+  std::set<std::string> notifications, spawned, reminders;  // awaited, by id
   std::optional<std::chrono::milliseconds> took;
+
+  bool done(const Observed& o) const {
+    const auto all_in = [](const std::set<std::string>& ids, const auto& seen) {
+      return std::all_of(ids.begin(), ids.end(), [&](const auto& id) { return seen.contains(id); });
+    };
+    return all_in(notifications, o.webhook) && all_in(spawned, o.spawned) &&
+           all_in(reminders, o.reminders);
+  }
 };
 
 }  // namespace
@@ -348,21 +356,13 @@ TEST_CASE("fault suite: every effect exactly once through kills, restarts, outag
   std::mutex plan_mutex;
   Stream stream(*backend, plan, plan_mutex, settings.tasks_per_second);
   std::vector<Recovery> recoveries;
+  // Takes a look, notes the recoveries complete by now, and returns what it saw.
   const auto poll = [&] {
-    std::set<std::string> keys;
-    const auto o = observer.snapshot(hook);
-    for (const auto& [id, k] : o.webhook)
-      keys.insert("notification " + id);
-    for (const auto& [id, k] : o.spawned)
-      keys.insert("spawn " + id);
-    for (const auto& [id, k] : o.reminders)
-      keys.insert("reminder " + id);
-    for (auto& r : recoveries) {
-      if (r.took) continue;
-      if (std::all_of(r.awaited.begin(), r.awaited.end(),
-                      [&](const auto& k) { return keys.contains(k); }))
+    auto o = observer.snapshot(hook);
+    for (auto& r : recoveries)
+      if (!r.took && r.done(o))
         r.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - r.undone);
-    }
+    return o;
   };
   const auto watch_for = [&](Clock::duration d) {
     const auto until = Clock::now() + d;
@@ -373,13 +373,10 @@ TEST_CASE("fault suite: every effect exactly once through kills, restarts, outag
   };
   const auto undone = [&](const std::string& fault) {
     std::lock_guard lock(plan_mutex);
-    Recovery r{fault, Clock::now(), {}, std::nullopt};
-    for (const auto& id : plan.event_notification_ids())
-      r.awaited.insert("notification " + id);
-    for (const auto& id : plan.expected().spawned_tasks)
-      r.awaited.insert("spawn " + id);
+    Recovery r{fault, Clock::now(), plan.event_notification_ids(), plan.expected().spawned_tasks,
+               {},    std::nullopt};
     for (const auto& [id, due] : plan.expected().reminder_times)
-      if (due <= std::chrono::system_clock::now()) r.awaited.insert("reminder " + id);
+      if (due <= std::chrono::system_clock::now()) r.reminders.insert(id);
     recoveries.push_back(std::move(r));
     MESSAGE("undone: ", fault);
   };
@@ -443,8 +440,7 @@ TEST_CASE("fault suite: every effect exactly once through kills, restarts, outag
     expected = plan.expected();
   }
   const auto complete = [&] {
-    poll();
-    const auto o = observer.snapshot(hook);
+    const auto o = poll();
     return diff(expected.notifications, o.webhook).missing.empty() &&
            diff(expected.notifications, o.sent).missing.empty() &&
            diff(expected.reminders, o.reminders).missing.empty() &&
