@@ -46,7 +46,6 @@ class FaultPlan {
   // Everything expected from the events handed out so far.
   const Expected& expected() const { return expected_; }
   // The notifications expected from the backend's events handed out so far (not reminders).
-  std::size_t event_notifications() const { return event_notifications_.size(); }
   const std::set<std::string>& event_notification_ids() const { return event_notifications_; }
 
  private:
