@@ -4,6 +4,7 @@
 #include <boost/intrusive/unordered_set.hpp>
 #include <boost/uuid/name_generator_sha1.hpp>
 #include <boost/uuid/uuid.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <mutex>
@@ -57,6 +58,7 @@ struct RecordKey {
 using Index = bi::unordered_set<Record, bi::key_of_value<RecordKey>, bi::hash<DigestHash>>;
 using RecordList = bi::list<Record>;
 constexpr auto kDispose = std::default_delete<Record>{};
+constexpr std::size_t kInitialBuckets = 1024;
 
 std::optional<std::uint64_t> parse_owner(const std::string& owner) {
   std::uint64_t value = 0;
@@ -74,7 +76,11 @@ Error not_held(std::string_view what) {
 
 struct MemoryDedupStore::Impl {
   Impl(const Clock& c, DedupPolicy p, std::size_t cap)
-      : clock(c), policy(p), capacity(cap), buckets(cap), index({buckets.data(), buckets.size()}) {}
+      : clock(c),
+        policy(p),
+        capacity(cap),
+        buckets(std::min(cap, kInitialBuckets)),
+        index({buckets.data(), buckets.size()}) {}
 
   ~Impl() {
     index.clear();
@@ -90,6 +96,15 @@ struct MemoryDedupStore::Impl {
   Record* find(const Digest& key, Timestamp now);
   void purge_expired(Timestamp now);
   void evict_oldest();
+  // The bucket array grows with the records, doubling up to one bucket per unit of capacity,
+  // so an idle store costs kilobytes, not 8 bytes times its capacity (8 MB at the default
+  // 1 M). Each doubling rehashes every record once: O(1) per insert over the store's life.
+  void grow_for_insert() {
+    if (index.size() < buckets.size() || buckets.size() >= capacity) return;
+    std::vector<Index::bucket_type> bigger(std::min(capacity, buckets.size() * 2));
+    index.rehash({bigger.data(), bigger.size()});
+    buckets.swap(bigger);
+  }
   // As SidecarDedupStore's claim record, a claim is kept for a second lease after its own: its
   // owner, if not taken over, may still complete it.
   Timestamp kept_until(const Record& r) const {
@@ -152,6 +167,7 @@ Result<Claim> MemoryDedupStore::Impl::claim(const Digest& key) {
     move_to_back(*record, claimed);
   } else {
     if (index.size() >= capacity) evict_oldest();
+    grow_for_insert();
     auto node = std::make_unique<Record>();
     node->key = key;
     index.insert(*node);

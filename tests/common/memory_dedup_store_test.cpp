@@ -166,7 +166,48 @@ TEST_CASE("many threads claiming the same keys: each key is acquired exactly onc
   CHECK(store.evictions() == 0);
 }
 
+TEST_CASE("records stay found while the index grows towards its capacity") {
+  // The bucket array starts small and doubles as records arrive: every record claimed before
+  // a doubling must still be found after it.
+  FakeClock clock{kStart};
+  constexpr int kRecords = 20'000;  // past several doublings from the initial 1 024 buckets
+  MemoryDedupStore store{clock, kPolicy, 50'000};
+  for (int n = 0; n < kRecords; ++n) {
+    if (n % 3 == 0) {
+      claim_and_complete(store, key(n));
+    } else {
+      REQUIRE(claim(store, key(n)).state == ClaimState::acquired);
+    }
+  }
+  REQUIRE(store.size() == kRecords);
+  int done = 0, in_flight = 0;
+  for (int n = 0; n < kRecords; ++n) {
+    const auto state = claim(store, key(n)).state;
+    done += state == ClaimState::already_done;
+    in_flight += state == ClaimState::in_flight;
+  }
+  CHECK(done == (kRecords + 2) / 3);
+  CHECK(in_flight == kRecords - (kRecords + 2) / 3);
+  CHECK(store.size() == kRecords);
+  CHECK(store.evictions() == 0);
+}
+
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+TEST_CASE("an empty store's memory does not grow with its capacity") {
+  // Idle services keep their RSS small whatever DEDUP_CAPACITY says (issue 6: < 15 MB idle).
+  const auto allocated = [] {
+    const auto info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+  };
+  FakeClock clock{kStart};
+  const auto before = allocated();
+  MemoryDedupStore store{clock, kPolicy, 10'000'000};
+  claim_and_complete(store, key(1));
+  const auto used = allocated() - before;
+  MESSAGE("bytes for a store of capacity 10 M holding one record: " << used);
+  CHECK(used < 64 * 1024);
+}
+
 TEST_CASE("a full store of 100k records costs less than 128 bytes per record") {
   // 1M records must fit in 128 MB. glibc's counters see every byte the store allocates.
   FakeClock clock{kStart};
