@@ -91,6 +91,8 @@ TEST_CASE("rfc3339: formatting is canonical UTC with a fraction only when non-ze
   CHECK(format_rfc3339(utc(2025, 3, 14, 10, 15, 30, 500000)) == "2025-03-14T10:15:30.500000Z");
   CHECK(format_rfc3339(utc(2025, 3, 14, 10, 15, 30, 1)) == "2025-03-14T10:15:30.000001Z");
   CHECK(format_rfc3339(Timestamp{}) == "1970-01-01T00:00:00Z");
+  // Past RFC 3339's four-digit years (only arithmetic reaches them): written out, not clipped.
+  CHECK(format_rfc3339(utc(10000, 1, 2, 3, 4, 5, 6)) == "10000-01-02T03:04:05.000006Z");
 }
 
 TEST_CASE("rfc3339: instants before 1970 format and parse correctly") {
