@@ -1,10 +1,10 @@
 #include "tew/memory_dedup_store.hpp"
 
+#include <algorithm>
 #include <boost/intrusive/list.hpp>
 #include <boost/intrusive/unordered_set.hpp>
 #include <boost/uuid/name_generator_sha1.hpp>
 #include <boost/uuid/uuid.hpp>
-#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <mutex>

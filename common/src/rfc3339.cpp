@@ -125,10 +125,10 @@ std::string format_rfc3339(Timestamp t) {
   const std::chrono::hh_mm_ss<microseconds> clock{t - day_start};
   const int year = static_cast<int>(date.year());
   if (year < 0 || year > 9999) {  // outside RFC 3339's four-digit years: as readable as before
-    std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", year,
-                                  static_cast<unsigned>(date.month()),
-                                  static_cast<unsigned>(date.day()), clock.hours().count(),
-                                  clock.minutes().count(), clock.seconds().count());
+    std::string out =
+        fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", year,
+                    static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                    clock.hours().count(), clock.minutes().count(), clock.seconds().count());
     if (const auto micros = clock.subseconds().count(); micros != 0)
       out += fmt::format(".{:06}", micros);
     return out + 'Z';
