@@ -43,6 +43,43 @@ std::size_t scan_depth(std::string_view text, std::size_t limit) {
   return deepest;
 }
 
+// nlohmann's own DOM builder (what json::parse uses), stopping the parse at the first array or
+// object that would nest deeper than `max_depth`: the bound costs a counter, not a second pass
+// over the text. The DOM and dump() recurse, so deeper documents must never be built. Parse
+// errors still throw, as from json::parse.
+class BoundedDom : public nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
+ public:
+  BoundedDom(nlohmann::json& doc, std::size_t max_depth)
+      : json_sax_dom_parser(doc, /*allow_exceptions=*/true), max_depth_(max_depth) {}
+
+  bool start_object(std::size_t elements) {
+    return enter() && json_sax_dom_parser::start_object(elements);
+  }
+  bool end_object() {
+    --depth_;
+    return json_sax_dom_parser::end_object();
+  }
+  bool start_array(std::size_t elements) {
+    return enter() && json_sax_dom_parser::start_array(elements);
+  }
+  bool end_array() {
+    --depth_;
+    return json_sax_dom_parser::end_array();
+  }
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool enter() {
+    if (++depth_ <= max_depth_) return true;
+    too_deep_ = true;
+    return false;
+  }
+
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
+  bool too_deep_ = false;
+};
+
 // nlohmann's what() is "[json.exception.<kind>.<id>] <reason>; last read: '<input>'": keep the
 // reason, drop the echo of the input (it may be long, binary, or secret).
 std::string reason_of(const nlohmann::json::exception& e) {
@@ -68,11 +105,15 @@ std::size_t json_depth(std::string_view text) {
 
 Result<nlohmann::json> parse_json(std::string_view text, std::string_view subject,
                                   std::size_t max_depth) {
-  if (scan_depth(text, max_depth) > max_depth) {
-    return Error::invalid(std::string(subject), "nesting deeper than " + std::to_string(max_depth));
-  }
   try {
-    return Result<nlohmann::json>(boost::system::in_place_value, nlohmann::json::parse(text));
+    nlohmann::json doc;
+    BoundedDom dom(doc, max_depth);
+    if (!nlohmann::json::sax_parse(text, &dom)) {
+      return Error::invalid(std::string(subject),
+                            dom.too_deep() ? "nesting deeper than " + std::to_string(max_depth)
+                                           : std::string("invalid JSON"));
+    }
+    return Result<nlohmann::json>(boost::system::in_place_value, std::move(doc));
   } catch (const nlohmann::json::parse_error& e) {
     return Error::invalid(std::string(subject),
                           "invalid JSON at byte " + std::to_string(e.byte) + ": " + reason_of(e));

@@ -53,9 +53,16 @@ TEST_CASE("parse json: 100k opening brackets are rejected without recursing") {
   REQUIRE_FALSE(result.has_value());
   CHECK(result.error().subject == "data");
   CHECK(result.error().message == "nesting deeper than 64");
-  const auto objects = parse_json(std::string(100000, '{'));
+  std::string nested_objects;
+  for (int i = 0; i < 100000; ++i)
+    nested_objects += R"({"a":)";
+  const auto objects = parse_json(nested_objects);
   REQUIRE_FALSE(objects.has_value());
   CHECK(objects.error().message == "nesting deeper than 64");
+  // Braces alone are not nesting but a syntax error at the second one: said so.
+  const auto braces = parse_json(std::string(100000, '{'));
+  REQUIRE_FALSE(braces.has_value());
+  CHECK(braces.error().message.starts_with("invalid JSON at byte 2: "));
 }
 
 TEST_CASE("parse json: brackets inside a long string do not count as nesting") {

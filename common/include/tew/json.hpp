@@ -1,5 +1,6 @@
-// Bounded JSON parsing for untrusted bodies: a nesting limit checked before the parser runs
-// (the DOM and dump() recurse), and parse failures as values naming what was parsed.
+// Bounded JSON parsing for untrusted bodies: a nesting limit enforced while parsing (the DOM
+// and dump() recurse, so nothing deeper is ever built), and parse failures as values naming
+// what was parsed.
 #pragma once
 
 #include <cstddef>
