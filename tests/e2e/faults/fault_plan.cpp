@@ -83,7 +83,9 @@ std::vector<PlannedEvent> FaultPlan::events_of(std::size_t i, system_clock::time
                     {"timezone", "UTC"}};
     out.push_back(task_event("task.created", task, rule, 1, now));
     out.push_back(task_event("task.completed", task, rule, 2, now));
-    expected_.spawned_tasks.insert(derive_id({task, at(due + std::chrono::days(1))}));
+    const auto spawn = derive_id({task, at(due + std::chrono::days(1))});
+    expected_.spawned_tasks.insert(spawn);
+    expected_.spawn_sources[spawn] = task;
   } else {  // no reminder at all
     out.push_back(task_event("task.created", task, {{"title", "plain " + task}}, 1, now));
   }

@@ -25,7 +25,8 @@ struct Expected {
   std::set<std::string> notifications;  // Idempotency-Key of the webhook = notification_id
   std::set<std::string> reminders;      // CloudEvent id of reminder.due
   std::set<std::string> spawned_tasks;  // task_data.id of recurring.trigger
-  std::set<std::string> dead_letters;   // CloudEvent ids of the poisoned events
+  std::map<std::string, std::string> spawn_sources;  // spawned task id -> the completed task
+  std::set<std::string> dead_letters;                // CloudEvent ids of the poisoned events
   std::map<std::string, std::chrono::system_clock::time_point> reminder_times;  // id -> due
 };
 
