@@ -387,8 +387,10 @@ TEST_CASE("fault suite: every effect exactly once through kills, restarts, outag
                           recurring.replicas[r].daprd_log());
       }
       logs.emplace_back("sink daprd", backend->log());
-      for (const auto& [name, text] : logs)
-        out += lines_naming(source, text, name, 20);
+      // The decision names the completed task; "published recurring.trigger" the new one.
+      for (const auto& needle : {source, d.missing[i]})
+        for (const auto& [name, text] : logs)
+          out += lines_naming(needle, text, name, 20);
     }
     return out;
   };
