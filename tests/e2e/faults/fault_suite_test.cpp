@@ -375,18 +375,18 @@ TEST_CASE("fault suite: every effect exactly once through kills, restarts, outag
   // completed task behind a missing spawn (the first three): whether it was handled, published,
   // delivered, for the report of a run that failed where its logs are not kept.
   const auto trace_tasks = [&](const Diff& d, const std::map<std::string, std::string>& sources) {
+    std::vector<std::pair<std::string, std::string>> logs;  // taken once, searched per spawn
+    for (std::size_t r = 0; r < recurring.replicas.size(); ++r) {
+      logs.emplace_back("recurring-" + std::to_string(r + 1), recurring.replicas[r].log());
+      logs.emplace_back("recurring-" + std::to_string(r + 1) + " daprd",
+                        recurring.replicas[r].daprd_log());
+    }
+    logs.emplace_back("sink daprd", backend->log());
     std::string out;
     for (std::size_t i = 0; i < std::min<std::size_t>(d.missing.size(), 3); ++i) {
       const auto it = sources.find(d.missing[i]);
       const std::string source = it == sources.end() ? d.missing[i] : it->second;
       out += "\n---- lines naming " + source + " (spawns " + d.missing[i] + ")\n";
-      std::vector<std::pair<std::string, std::string>> logs;
-      for (std::size_t r = 0; r < recurring.replicas.size(); ++r) {
-        logs.emplace_back("recurring-" + std::to_string(r + 1), recurring.replicas[r].log());
-        logs.emplace_back("recurring-" + std::to_string(r + 1) + " daprd",
-                          recurring.replicas[r].daprd_log());
-      }
-      logs.emplace_back("sink daprd", backend->log());
       // The decision names the completed task; "published recurring.trigger" the new one.
       for (const auto& needle : {source, d.missing[i]})
         for (const auto& [name, text] : logs)
