@@ -11,7 +11,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config ca-certificates \
       libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev \
-      libhowardhinnant-date-dev libmimalloc-dev \
+      libhowardhinnant-date-dev libmimalloc-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -25,7 +25,7 @@ FROM debian:bookworm-slim
 # certificates for https:// sidecar or webhook endpoints.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libcurl4 libfmt9 libspdlog1.10 libdate-tz3 libmimalloc2.0 tzdata ca-certificates \
+      libcurl4 libfmt9 libspdlog1.10 libdate-tz3 libmimalloc2.0 libssl3 tzdata ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/release/bin/tew-notification /src/build/release/bin/tew-reminder /src/build/release/bin/tew-recurring /usr/local/bin/
 # A numeric, non-root user: the pods' runAsUser/runAsGroup, and what runAsNonRoot can verify.

@@ -20,8 +20,8 @@ int main(int argc, char** argv) {
                                         {}};
       w.app.on_topic<tew::TaskEvent>(
           spec,
-          [](const tew::CloudEvent& e) -> tew::Result<tew::TaskEvent> {
-            auto payload = e.payload_json();
+          [](tew::CloudEvent&& e) -> tew::Result<tew::TaskEvent> {
+            auto payload = std::move(e).payload_json();
             if (!payload) return payload.error();
             return tew::parse_task_event(std::move(*payload));
           },

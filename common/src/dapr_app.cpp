@@ -201,7 +201,7 @@ DaprApp::~DaprApp() = default;
 void DaprApp::on_topic(TopicSubscription spec, TopicHandler handle) {
   on_topic_prepared(
       std::move(spec),
-      [handle = std::move(handle)](const CloudEvent&) -> Result<TopicHandler> { return handle; });
+      [handle = std::move(handle)](CloudEvent&) -> Result<TopicHandler> { return handle; });
 }
 
 void DaprApp::on_topic_prepared(TopicSubscription spec, PrepareHandler prepare) {

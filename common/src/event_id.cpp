@@ -1,8 +1,9 @@
 #include "tew/event_id.hpp"
 
-#include <boost/uuid/name_generator_sha1.hpp>
 #include <boost/uuid/string_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
+
+#include "tew/name_uuid.hpp"
 
 namespace tew {
 
@@ -27,8 +28,7 @@ std::string derive_id(std::initializer_list<std::string_view> parts) {
     name += ':';
     name += part;
   }
-  const boost::uuids::name_generator_sha1 generate(event_id_namespace());
-  return boost::uuids::to_string(generate(name.data(), name.size()));
+  return boost::uuids::to_string(name_uuid(event_id_namespace(), name));
 }
 
 }  // namespace tew

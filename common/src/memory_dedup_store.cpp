@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/intrusive/list.hpp>
 #include <boost/intrusive/unordered_set.hpp>
-#include <boost/uuid/name_generator_sha1.hpp>
 #include <boost/uuid/uuid.hpp>
 #include <charconv>
 #include <cstring>
@@ -11,6 +10,8 @@
 #include <optional>
 #include <stdexcept>
 #include <vector>
+
+#include "tew/name_uuid.hpp"
 
 namespace tew {
 
@@ -26,7 +27,7 @@ Digest digest_of(const DedupKey& key) {
   // A fixed namespace of our own, so these digests never equal event ids derived elsewhere.
   static constexpr Digest kNamespace{{0x5c, 0x0e, 0x6a, 0x61, 0x8f, 0x3b, 0x4d, 0x2e, 0x9a, 0x17,
                                       0x61, 0x1d, 0xed, 0x0b, 0x57, 0x0e}};
-  return boost::uuids::name_generator_sha1{kNamespace}(key.str());
+  return name_uuid(kNamespace, key.str());
 }
 
 struct DigestHash {

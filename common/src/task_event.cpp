@@ -174,6 +174,30 @@ void write_task_fields(json& out, const Task& task) {
   write_optional(out, "version", task.version);
 }
 
+// What write_task_fields(raw, task) would change, for a `task` parse_task has just read out of
+// `raw`, changing only that: the reader took every string, bool and integer as it stands in raw,
+// and a member it read as unset is absent or null (write_task_fields leaves both so). Left to
+// write: the defaults of title, description and is_complete where raw lacks them, and times not
+// already in format_rfc3339's form. (An integer keeps its number; only its JSON type may differ.)
+void canonicalize_read_fields(json::object_t& raw, const Task& task) {
+  const auto unset = [&raw](const char* name) {
+    const auto it = raw.find(name);
+    return it == raw.end() || it->second.is_null();
+  };
+  if (unset("title")) raw["title"] = task.title;
+  if (unset("description")) raw["description"] = task.description;
+  if (unset("is_complete")) raw["is_complete"] = task.is_complete;
+  const auto time = [&raw](const char* name, const std::optional<Timestamp>& value) {
+    if (!value) return;
+    auto& member = raw[name];
+    auto text = format_rfc3339(*value);
+    if (member.get_ref<const std::string&>() != text) member = std::move(text);
+  };
+  time("due_date", task.due_date);
+  time("remind_at", task.remind_at);
+  time("updated_at", task.updated_at);
+}
+
 Error not_an_object(std::string_view what) {
   return Error::invalid("data", std::string(what) + " must be a JSON object");
 }
@@ -230,8 +254,8 @@ Result<Task> parse_task(json&& task_data) {
   task.version = in.optional_integer("version");
   if (in.error()) return *in.error();
 
+  canonicalize_read_fields(task_data.get_ref<json::object_t&>(), task);
   task.raw = std::move(task_data);
-  write_task_fields(task.raw, task);
   return task;
 }
 

@@ -20,7 +20,11 @@ Incoming ignored(std::string event_type, std::string because) {
 
 Result<Incoming> read_incoming(const CloudEvent& event, Feed feed,
                                const std::vector<Kind>& notify) {
-  auto payload = event.payload_json();
+  return read_incoming(CloudEvent(event), feed, notify);
+}
+
+Result<Incoming> read_incoming(CloudEvent&& event, Feed feed, const std::vector<Kind>& notify) {
+  auto payload = std::move(event).payload_json();
   if (!payload) return payload.error();
   if (!payload->is_object()) return Error::invalid("data", "must be a JSON object");
   const auto type = payload->find("event_type");

@@ -25,6 +25,8 @@ struct Incoming {
   std::string ignored_because;
 };
 
+// The rvalue form takes the event's data (no copy) and leaves its attributes as they are.
+Result<Incoming> read_incoming(CloudEvent&& event, Feed feed, const std::vector<Kind>& notify);
 Result<Incoming> read_incoming(const CloudEvent& event, Feed feed, const std::vector<Kind>& notify);
 
 }  // namespace tew::notification

@@ -73,7 +73,7 @@ void subscribe(Wiring& w, const std::shared_ptr<Runtime>& rt, std::string topic,
                          {}};
   w.app.on_topic<Incoming>(
       std::move(spec),
-      [rt, feed](const CloudEvent& event) { return read_incoming(event, feed, rt->notify); },
+      [rt, feed](CloudEvent&& event) { return read_incoming(std::move(event), feed, rt->notify); },
       [rt](const Incoming& in, const EventContext& ctx) { return handle(in, ctx, *rt); });
 }
 

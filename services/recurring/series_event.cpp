@@ -125,7 +125,11 @@ Result<SeriesEvent> series_event(TaskEvent&& event) {
 }  // namespace
 
 Result<RecurringInput> parse_recurring_input(const CloudEvent& cloud_event) {
-  auto data = cloud_event.payload_json();
+  return parse_recurring_input(CloudEvent(cloud_event));
+}
+
+Result<RecurringInput> parse_recurring_input(CloudEvent&& cloud_event) {
+  auto data = std::move(cloud_event).payload_json();
   if (!data) return data.error();
   if (data->is_object()) {
     const auto type = data->find("event_type");

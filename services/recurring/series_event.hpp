@@ -52,6 +52,8 @@ using RecurringInput = std::variant<IgnoredEvent, SeriesEvent>;
 // Errors (the event is DROPped) name the field: task_data.recurrence for a rule outside the
 // subset, task_data.timezone for an unknown zone, task_data.recurrence_mode (due|completion),
 // task_data.due_date when a recurring task has none, and every error parse_task_event reports.
+// The rvalue form takes the event's data (no copy) and leaves its attributes as they are.
+Result<RecurringInput> parse_recurring_input(CloudEvent&& event);
 Result<RecurringInput> parse_recurring_input(const CloudEvent& event);
 
 }  // namespace tew::recurring

@@ -36,10 +36,11 @@ void wire_recurring(Wiring& w, const Settings& settings) {
   spec.topic = settings.task_events_topic;
   spec.route = std::string(kTaskEventsRoute);
   spec.dead_letter_topic = settings.dead_letter_topic;
-  w.app.on_topic<RecurringInput>(std::move(spec), parse_recurring_input,
-                                 [service](const RecurringInput& input, const EventContext& ctx) {
-                                   return service->handler.handle(input, ctx);
-                                 });
+  w.app.on_topic<RecurringInput>(
+      std::move(spec), [](CloudEvent&& event) { return parse_recurring_input(std::move(event)); },
+      [service](const RecurringInput& input, const EventContext& ctx) {
+        return service->handler.handle(input, ctx);
+      });
   w.app.on_binding({settings.scheduler_binding, ""},
                    [service](const BindingCall&) { return service->scheduler.on_tick(); });
 }

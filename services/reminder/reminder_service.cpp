@@ -124,7 +124,8 @@ void register_reminder_service(tew::Wiring& wiring, const ReminderConfig& config
                               {},
                               {}};
   wiring.app.on_topic<TaskEventInput>(
-      std::move(spec), read_task_event_input,
+      std::move(spec),
+      [](tew::CloudEvent&& event) { return read_task_event_input(std::move(event)); },
       [service](const TaskEventInput& input, const tew::EventContext& ctx) {
         return service->on_task_event(input, ctx);
       });

@@ -3,7 +3,11 @@
 namespace reminder {
 
 tew::Result<TaskEventInput> read_task_event_input(const tew::CloudEvent& event) {
-  auto payload = event.payload_json();
+  return read_task_event_input(tew::CloudEvent(event));
+}
+
+tew::Result<TaskEventInput> read_task_event_input(tew::CloudEvent&& event) {
+  auto payload = std::move(event).payload_json();
   if (!payload) return payload.error();
   if (payload->is_object()) {
     const auto type = payload->find("event_type");

@@ -18,6 +18,8 @@ struct TaskEventInput {
 
 // An error (the event is DROPped with it as the reason) for a payload that is not JSON, not an
 // object, has no string event_type, or is a task event that fails validation.
+// The rvalue form takes the event's data (no copy) and leaves its attributes as they are.
+tew::Result<TaskEventInput> read_task_event_input(tew::CloudEvent&& event);
 tew::Result<TaskEventInput> read_task_event_input(const tew::CloudEvent& event);
 
 }  // namespace reminder

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
       auto attempts = std::make_shared<Attempts>();
       tew::TopicSubscription spec{pubsub, topic, route, std::nullopt, "orders-dead", {}, {}};
       w.app.on_topic<nlohmann::json>(
-          spec, [](const tew::CloudEvent& e) { return e.payload_json(); },
+          spec, [](tew::CloudEvent&& e) { return std::move(e).payload_json(); },
           [&sidecar = w.sidecar, pubsub, attempts](const nlohmann::json& order,
                                                    const tew::EventContext& ctx) {
             return on_order(order, ctx, sidecar, pubsub, *attempts);

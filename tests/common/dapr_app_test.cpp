@@ -38,6 +38,12 @@ constexpr auto kBounded = 5000ms;  // longest any test waits for something to ha
 
 enum class Act { succeed, retry, raise, block };
 
+// What a handler's context showed of the delivered event.
+struct SeenContext {
+  std::string id, source, type, traceparent;
+  bool has_data = false;
+};
+
 // The task handler: what it does with the events it gets (per event_type, else by default),
 // and what it saw. A blocked run waits, without blocking the server's thread, until
 // unblock() (or kBounded).
@@ -58,6 +64,10 @@ class TaskHandler {
     const std::lock_guard lock(mutex_);
     return handled_;
   }
+  std::vector<SeenContext> contexts() const {
+    const std::lock_guard lock(mutex_);
+    return contexts_;
+  }
   bool wait_for_runs(int n) const {
     const auto deadline = std::chrono::steady_clock::now() + kBounded;
     while (runs_ < n && std::chrono::steady_clock::now() < deadline)
@@ -65,7 +75,13 @@ class TaskHandler {
     return runs_ >= n;
   }
 
-  tew::asio::awaitable<Outcome> operator()(const tew::TaskEvent& event, const tew::EventContext&) {
+  tew::asio::awaitable<Outcome> operator()(const tew::TaskEvent& event,
+                                           const tew::EventContext& ctx) {
+    {
+      const std::lock_guard lock(mutex_);
+      contexts_.push_back({ctx.event.id, ctx.event.source, ctx.event.type, ctx.traceparent(),
+                           ctx.event.data.has_value() && !ctx.event.data->is_null()});
+    }
     const Act act = begin(event);
     if (act == Act::block) {
       tew::asio::steady_timer timer(co_await tew::asio::this_coro::executor);
@@ -91,6 +107,7 @@ class TaskHandler {
   }
 
   mutable std::mutex mutex_;
+  std::vector<SeenContext> contexts_;
   Act default_act_ = Act::succeed;
   std::map<std::string, Act> by_type_;
   std::vector<tew::TaskEvent> handled_;
@@ -125,8 +142,8 @@ class CronHandler {
   std::atomic<bool> fail_{false};
 };
 
-tew::Result<tew::TaskEvent> parse_task(const tew::CloudEvent& event) {
-  auto data = event.payload_json();
+tew::Result<tew::TaskEvent> parse_task(tew::CloudEvent&& event) {
+  auto data = std::move(event).payload_json();
   if (!data) return data.error();
   return tew::parse_task_event(std::move(*data));
 }
@@ -233,6 +250,24 @@ TEST_CASE("a structured task event is handled and answered SUCCESS") {
   CHECK(handled[0].event_type == tew::TaskEventType::created);
   CHECK(handled[0].task_id == kTaskId);
   CHECK(handled[0].task.title == "Buy milk & eggs");
+}
+
+TEST_CASE("a typed parse takes the event's data, and the handler's context keeps its attributes") {
+  ServedApp served;
+  HttpClient client(served.port());
+  const auto body = read_fixture("events/task_created.json");
+  const auto sent = json::parse(body);
+  CHECK(status_of(deliver(client, "/events/tasks", body)) == "SUCCESS");
+  const auto seen = served.tasks.contexts();
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].id == sent.at("id"));
+  CHECK(seen[0].source == sent.at("source"));
+  CHECK(seen[0].type == sent.at("type"));
+  CHECK(seen[0].traceparent == sent.at("traceparent"));
+  // parse_task moved the data out (std::move(event).payload_json()): nothing was copied.
+  CHECK_FALSE(seen[0].has_data);
+  REQUIRE(served.tasks.handled().size() == 1);
+  CHECK(served.tasks.handled()[0].task.title == "Buy milk & eggs");
 }
 
 TEST_CASE("a raw-payload event (data_base64) reaches the handler as the task event it holds") {

@@ -4,6 +4,7 @@
 
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "fixtures.hpp"
 #include "tew/cloud_event.hpp"
@@ -368,6 +369,58 @@ TEST_CASE("raw holds the typed fields in canonical form") {
   CHECK(task.raw.at("title") == "");
   CHECK(task.raw.at("is_complete") == false);
   CHECK(tew::to_json(task) == task.raw);
+}
+
+TEST_CASE("raw is what to_json writes, whatever form the typed fields came in") {
+  // parse_task only rewrites what is not canonical yet; to_json rewrites every typed field, so
+  // any field parse_task missed would differ here.
+  const std::vector<json> times = {"2026-03-04T17:00:00Z",
+                                   "2026-03-04T18:00:00+01:00",
+                                   "2026-03-04t17:00:00z",
+                                   "2026-03-04 17:00:00.250Z",
+                                   "2026-03-04T17:00:00.000000Z",
+                                   "2026-03-04T17:00:00-00:00",
+                                   nullptr};
+  const std::vector<json> texts = {"a title", "", nullptr};
+  const std::vector<json> flags = {true, false, nullptr};
+  const std::vector<json> versions = {3, -3, 0, nullptr};
+  int cases = 0;
+  for (const auto& time : times) {
+    for (const auto& text : texts) {
+      for (const auto& flag : flags) {
+        for (const auto& version : versions) {
+          json task_data = {{"id", "t-1"}, {"extra", {{"k", "v"}}}};
+          task_data["due_date"] = time;
+          task_data["remind_at"] = time;
+          task_data["updated_at"] = time;
+          task_data["title"] = text;
+          task_data["description"] = text;
+          task_data["recurrence"] = text;
+          task_data["is_complete"] = flag;
+          task_data["version"] = version;
+          CAPTURE(task_data.dump());
+          auto task = parse_task(task_data);
+          REQUIRE(task.has_value());
+          CHECK(tew::to_json(*task).dump() == task->raw.dump());
+          CHECK(task->raw.at("extra") == json{{"k", "v"}});
+          if (time.is_string()) {
+            CHECK(task->raw.at("due_date") == tew::format_rfc3339(*task->due_date));
+          } else {
+            CHECK(task->raw.at("due_date").is_null());
+          }
+          CHECK(task->raw.at("title").is_string());
+          CHECK(task->raw.at("is_complete").is_boolean());
+          ++cases;
+        }
+      }
+    }
+  }
+  CHECK(cases == 252);
+  // Absent members: the defaults appear, the optional fields stay absent.
+  const auto bare = parse_task(json{{"id", "t-2"}}).value();
+  CHECK(bare.raw ==
+        json{{"id", "t-2"}, {"title", ""}, {"description", ""}, {"is_complete", false}});
+  CHECK(tew::to_json(bare) == bare.raw);
 }
 
 TEST_CASE("parse_task on its own names fields under task_data") {

@@ -62,27 +62,32 @@ struct BindingCall {
 using TopicHandler = std::function<asio::awaitable<Outcome>(const EventContext&)>;
 using BindingHandler = std::function<asio::awaitable<Outcome>(const BindingCall&)>;
 // Parsing a payload either fails (the event is DROPped before it is claimed) or yields the
-// handler bound to the parsed payload.
-using PrepareHandler = std::function<Result<TopicHandler>(const CloudEvent&)>;
+// handler bound to the parsed payload. It may take the event's data (move it out, not copy it):
+// the handler's context then has the event's attributes and no data.
+using PrepareHandler = std::function<Result<TopicHandler>(CloudEvent&)>;
 
 class DaprApp {
  public:
   DaprApp(AppDeps deps, AppOptions options);
   ~DaprApp();
 
-  // A typed subscription: `parse` validates the payload, `handle` gets it parsed.
+  // A typed subscription: `parse` validates the payload, `handle` gets it parsed. `parse` is
+  // handed the delivered event as an rvalue so that it can take the data instead of copying it
+  // (`std::move(event).payload_json()`); it must leave the attributes, which the handler's
+  // context still reads.
   template <class Payload>
   void on_topic(
-      TopicSubscription spec, std::function<Result<Payload>(const CloudEvent&)> parse,
+      TopicSubscription spec, std::function<Result<Payload>(CloudEvent&&)> parse,
       std::function<asio::awaitable<Outcome>(const Payload&, const EventContext&)> handle) {
+    using Handle = std::function<asio::awaitable<Outcome>(const Payload&, const EventContext&)>;
+    auto shared = std::make_shared<const Handle>(std::move(handle));  // not copied per event
     on_topic_prepared(
         std::move(spec),
-        [parse = std::move(parse),
-         handle = std::move(handle)](const CloudEvent& event) -> Result<TopicHandler> {
-          auto payload = parse(event);
+        [parse = std::move(parse), shared](CloudEvent& event) -> Result<TopicHandler> {
+          auto payload = parse(std::move(event));
           if (!payload) return payload.error();
-          return TopicHandler{[handle, p = std::move(*payload)](const EventContext& ctx) {
-            return handle(p, ctx);
+          return TopicHandler{[shared, p = std::move(*payload)](const EventContext& ctx) {
+            return (*shared)(p, ctx);
           }};
         });
   }
