@@ -1,5 +1,6 @@
 #include "kafka_node.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -7,6 +8,7 @@
 #include <csignal>
 #include <cstdint>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -76,6 +78,30 @@ std::int32_t get32(const std::vector<std::uint8_t>& b, std::size_t at) {
   return static_cast<std::int32_t>(v);
 }
 
+// The log segments of `topic`'s partitions (directories <topic>-<partition> under `data`), in
+// partition and offset order.
+std::vector<std::filesystem::path> segments_of(const std::filesystem::path& data,
+                                               const std::string& topic) {
+  const auto is_partition_of_topic = [&](const std::string& dir) {
+    const auto number = dir.substr(std::min(dir.size(), topic.size() + 1));
+    return dir.rfind(topic + "-", 0) == 0 && !number.empty() &&
+           std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  std::vector<std::filesystem::path> partitions, segments;
+  for (const auto& e : std::filesystem::directory_iterator(data))
+    if (e.is_directory() && is_partition_of_topic(e.path().filename().string()))
+      partitions.push_back(e.path());
+  std::sort(partitions.begin(), partitions.end());
+  for (const auto& p : partitions) {
+    std::vector<std::filesystem::path> logs;
+    for (const auto& e : std::filesystem::directory_iterator(p))
+      if (e.path().extension() == ".log") logs.push_back(e.path());
+    std::sort(logs.begin(), logs.end());  // named by base offset, zero-padded
+    segments.insert(segments.end(), logs.begin(), logs.end());
+  }
+  return segments;
+}
+
 }  // namespace
 
 int kafka_broker_count(std::uint16_t port) {
@@ -115,10 +141,11 @@ int kafka_broker_count(std::uint16_t port) {
 
 KafkaNode::KafkaNode(const std::filesystem::path& dir)
     : properties_(dir / "server.properties"),
+      data_(dir / "data"),
       port_(unique_port()),
       controller_port_(unique_port()) {
   const auto started = std::chrono::steady_clock::now();
-  write_properties(properties_, dir / "data", port_, controller_port_);
+  write_properties(properties_, data_, port_, controller_port_);
 
   auto format_args = java_args(kafka_home(), "kafka.tools.StorageTool");
   for (const char* a : {"format", "--cluster-id", "MkU3OEVBNTcwNTJENDM2Qk", "-c"})
@@ -177,6 +204,58 @@ void KafkaNode::alter_topic(const std::string& topic, const std::string& set,
   testing::ChildProcess tool("/usr/bin/java", args, {});
   if (tool.wait(120s) != 0)
     throw std::runtime_error("kafka-configs on topic " + topic + " failed:\n" + tool.output());
+}
+
+std::map<std::string, std::vector<TopicRecord>> KafkaNode::read_topics(
+    const std::vector<std::string>& topics, std::size_t max_records,
+    std::chrono::milliseconds timeout) const {
+  std::map<std::string, std::vector<TopicRecord>> out;
+  std::map<std::string, std::string> topic_of;  // segment path -> topic
+  std::string files;
+  for (const auto& t : topics) {
+    out[t];
+    for (const auto& s : segments_of(data_, t)) {
+      topic_of[s.string()] = t;
+      files += (files.empty() ? "" : ",") + s.string();
+    }
+  }
+  if (files.empty()) return out;
+
+  auto args = java_args(kafka_home(), "kafka.tools.DumpLogSegments");
+  for (const auto& a : {std::string("--print-data-log"), std::string("--files"), files})
+    args.push_back(a);
+  testing::ChildProcess tool("/usr/bin/java", args, {});
+  const auto code = tool.wait(timeout);
+  if (code != 0)
+    throw std::runtime_error(std::string("kafka DumpLogSegments ") +
+                             (code ? "failed" : "took longer than the bound") + ":\n" +
+                             tool.output().substr(0, 4000));
+
+  // "Dumping <file>" opens each segment; then one line per record:
+  // "| offset: 7 CreateTime: 1700000000000 keySize: -1 ... headerKeys: [] payload: <value>".
+  std::istringstream in(tool.output());
+  std::vector<TopicRecord>* records = nullptr;
+  std::size_t total = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("Dumping ", 0) == 0) {
+      const auto it = topic_of.find(line.substr(8));
+      if (it == topic_of.end()) throw std::runtime_error("DumpLogSegments named " + line);
+      records = &out[it->second];
+      continue;
+    }
+    if (line.rfind("| offset: ", 0) != 0) continue;
+    const auto created = line.find(" CreateTime: ");
+    const auto payload = line.find(" payload: ");
+    if (records == nullptr || created == std::string::npos || payload == std::string::npos)
+      throw std::runtime_error("DumpLogSegments printed a record line not understood: " + line);
+    if (++total > max_records)
+      throw std::runtime_error("the topics hold more than " + std::to_string(max_records) +
+                               " records");
+    const auto ms = std::stoll(line.substr(created + 13));
+    records->push_back({std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)),
+                        line.substr(payload + 10)});
+  }
+  return out;
 }
 
 }  // namespace tew::e2e

@@ -6,12 +6,20 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "child_process.hpp"
 
 namespace tew::e2e {
+
+// One record as the broker keeps it in a partition's log: its producer's timestamp and value.
+struct TopicRecord {
+  std::chrono::system_clock::time_point created;
+  std::string value;
+};
 
 class KafkaNode {
  public:
@@ -30,11 +38,19 @@ class KafkaNode {
   // `remove` (a config name). Throws when the tool fails.
   void alter_topic(const std::string& topic, const std::string& set,
                    const std::string& remove = "") const;
+  // Every record of each topic (all its partitions, in offset order), read from the broker's log
+  // files with Kafka's own kafka.tools.DumpLogSegments: no consumer and no group, so it holds
+  // what a stalled consumer never took. A topic never created has none. Bounded: throws when
+  // the tool fails or runs longer than `timeout`, or the topics hold over `max_records`.
+  std::map<std::string, std::vector<TopicRecord>> read_topics(
+      const std::vector<std::string>& topics, std::size_t max_records,
+      std::chrono::milliseconds timeout) const;
 
  private:
   void start_broker();
 
   std::filesystem::path properties_;
+  std::filesystem::path data_;
   std::uint16_t port_;
   std::uint16_t controller_port_;
   std::string previous_logs_;
