@@ -62,7 +62,7 @@ asio::awaitable<Outcome> SeriesHandler::handle_task(const SeriesEvent& e, const 
     if (found->series && found->series->pending_trigger) {
       auto flushed = co_await outbox_.flush(*found, ctx.traceparent());
       if (!flushed && flushed.error().kind != ErrorKind::conflict)
-        co_return Outcome::retry("publishing the pending trigger: " + flushed.error().describe());
+        co_return co_await unpublished(*found, flushed.error());
       // This event's spawn is published and its trigger cleared: its effects are durable, and
       // reading the series once more would only decide again that there is nothing left to
       // do. A series on the spawn schedule is read again, to sync the schedule with it.
@@ -95,6 +95,26 @@ asio::awaitable<Outcome> SeriesHandler::handle_task(const SeriesEvent& e, const 
   }
   co_return Outcome::retry("series not settled after " + std::to_string(kMaxSeriesRounds) +
                            " rounds; last write failure: " + last_failure);
+}
+
+asio::awaitable<Outcome> SeriesHandler::unpublished(const StoredSeries& found,
+                                                    const Error& failure) {
+  // The redelivery of this event publishes the trigger, unless daprd gives up on it first (e.g.
+  // the broker is down for its whole retry window); then nothing else would: the task it spawns
+  // does not exist yet, so no later event of the series comes. Listed, the scheduler's tick
+  // publishes it. Only here, not before the series write, so a spawn that publishes costs no
+  // index call; a listing the redelivery makes stale is harmless (the tick finds no trigger and
+  // unlists it). Left unlisted: a trigger whose every delivery dies between the series write and
+  // this listing (the replica crashes, or the state store stays down) until daprd gives up.
+  const auto listed = co_await schedule_.list_pending(found.series_id, *found.series);
+  auto why = "publishing the pending trigger: " + failure.describe();
+  if (!listed) {
+    // Still RETRY: the redelivery publishes it, or lists it again if it fails once more.
+    why += "; listing it for the scheduler: " + listed.error().describe();
+    log_warn("pending trigger not listed for the scheduler",
+             {{"series_id", found.series_id}, {"error", listed.error().describe()}});
+  }
+  co_return Outcome::retry(why);
 }
 
 asio::awaitable<Outcome> SeriesHandler::settled(const std::string& series_id,

@@ -1,7 +1,9 @@
 // The task-events handler of the recurring service: finds the series of a task event, decides
 // (decide.hpp), writes the series with its ETag, publishes the recurring.trigger it spawned
 // (outbox.hpp) and keeps the scheduler's index in step (spawn_schedule.hpp). Every step is
-// safe to repeat, so a failure anywhere is answered RETRY and the redelivery finishes the job.
+// safe to repeat, so a failure anywhere is answered RETRY and the redelivery finishes the job; a
+// trigger it could not publish is listed in that index first, so the scheduler's tick publishes
+// it should daprd give up on the event.
 #pragma once
 
 #include <string>
@@ -27,6 +29,10 @@ class SeriesHandler {
 
  private:
   asio::awaitable<Outcome> handle_task(const SeriesEvent& event, const EventContext& ctx);
+  // RETRY for a pending trigger that could not be published, once the scheduler's index lists
+  // it (so the tick publishes it if this event is never delivered again); RETRY all the same
+  // if the listing fails too.
+  asio::awaitable<Outcome> unpublished(const StoredSeries& found, const Error& failure);
   // `out`, once the scheduler's index follows `series` (when it concerns the schedule).
   asio::awaitable<Outcome> settled(const std::string& series_id, std::optional<Series> series,
                                    bool scheduled, Outcome out);

@@ -2,7 +2,9 @@
 // (pending_trigger) together with the advance, and the outbox publishes it from there and
 // clears it. A crash or a failed publish in between leaves it in the record, so whoever reads
 // the series next (an event of the series, a scheduler firing) publishes it: never lost, and
-// republished byte-identical, since it is stored, not rebuilt.
+// republished byte-identical, since it is stored, not rebuilt. A failed publish is answered
+// RETRY and the redelivery flushes it; the handler lists the series in the scheduler's index
+// first (SpawnSchedule::list_pending), so a tick flushes it should daprd give up on the event.
 #pragma once
 
 #include <string>

@@ -49,6 +49,16 @@ asio::awaitable<TickReport> SeriesScheduler::tick() {
   co_return co_await schedule_.tick(fire);
 }
 
+Result<void> SeriesScheduler::skipped(const LogFields& where, const Error& error) {
+  // Holding the firing up would hold up every series listed after it: skipped, loudly. The
+  // series' next event fails the same way and is retried until someone repairs it.
+  auto fields = where;
+  fields.emplace_back("error", error.describe());
+  log_error("series record cannot be read; its firing is skipped", fields);
+  metrics_.count_schedule(kScheduleName, "unreadable");
+  return Result<void>{};
+}
+
 asio::awaitable<Result<void>> SeriesScheduler::fire(const DueFiring& firing) {
   const auto& series_id = firing.record.id;
   const LogFields where{{"series_id", series_id},
@@ -57,19 +67,18 @@ asio::awaitable<Result<void>> SeriesScheduler::fire(const DueFiring& firing) {
   std::string last_failure = "none";
   for (int round = 0; round < kMaxSeriesRounds; ++round) {
     auto loaded = co_await store_.load(series_id);
-    if (!loaded && is_broken_record(loaded.error())) {
-      // Holding the firing up would hold up every series listed after it: skipped, loudly.
-      // The series' next event fails the same way and is retried until someone repairs it.
-      auto fields = where;
-      fields.emplace_back("error", loaded.error().describe());
-      log_error("series record cannot be read; its scheduled spawn is skipped", fields);
-      metrics_.count_schedule(kScheduleName, "unreadable");
-      co_return Result<void>{};
-    }
+    if (!loaded && is_broken_record(loaded.error())) co_return skipped(where, loaded.error());
     if (!loaded) co_return loaded.error();
     if (loaded->series && loaded->series->pending_trigger) {
       auto flushed = co_await outbox_.flush(*loaded, "");
+      if (!flushed && is_broken_record(flushed.error())) co_return skipped(where, flushed.error());
       if (!flushed && flushed.error().kind != ErrorKind::conflict) co_return flushed.error();
+      if (flushed && !spawned) {
+        // Not this firing's own spawn: one whose publish never succeeded (its event given up on
+        // by daprd, or its process gone), or one racing this firing (the same event again).
+        log_warn("published a pending trigger left by an unfinished spawn", where);
+        metrics_.count_schedule(kScheduleName, "recovered");
+      }
       continue;  // read again: the series is as the flush left it, or someone else's
     }
     if (!spawned) {

@@ -1,13 +1,16 @@
 // The recurring-scheduler cron binding: each tick fires the series whose next occurrence has
 // entered the look-ahead window (SpawnSchedule), spawns it (decide_scheduled) through the same
 // series record, ETag and outbox as a completion, and lists the series again for the
-// occurrence after. The binding fires on every replica; each spawn still happens once.
+// occurrence after. It also publishes the pending trigger of any series it fires, which is how
+// a trigger whose event daprd gave up on gets out. The binding fires on every replica; each
+// spawn still happens once.
 #pragma once
 
 #include <string>
 
 #include "recurring/outbox.hpp"
 #include "recurring/spawn_schedule.hpp"
+#include "tew/log.hpp"
 #include "tew/metrics.hpp"
 #include "tew/outcome.hpp"
 
@@ -21,7 +24,8 @@ struct SchedulerOptions {
 };
 
 // Counted in tew_schedule_total{schedule="recurring"}: spawned, late (spawned after the
-// occurrence began), skipped (occurrences passed over), unreadable (a broken series skipped).
+// occurrence began), skipped (occurrences passed over), unreadable (a broken series or pending
+// trigger skipped), recovered (a pending trigger published that its own spawn did not).
 inline constexpr std::string_view kScheduleName = "recurring";
 
 class SeriesScheduler {
@@ -39,6 +43,8 @@ class SeriesScheduler {
  private:
   // The firing of one series: publish a pending trigger, spawn if due, list it again.
   asio::awaitable<Result<void>> fire(const DueFiring& firing);
+  // A firing whose series record or pending trigger cannot be read: logged, counted, done.
+  Result<void> skipped(const LogFields& where, const Error& error);
 
   Metrics& metrics_;
   SpawnSchedule& schedule_;

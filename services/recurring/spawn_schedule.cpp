@@ -1,6 +1,9 @@
 #include "recurring/spawn_schedule.hpp"
 
+#include <algorithm>
+
 #include "recurring/scheduled_spawn.hpp"
+#include "tew/rfc3339.hpp"
 
 namespace tew::recurring {
 
@@ -44,6 +47,7 @@ DueIndexOptions spawn_index_options(const SpawnScheduleOptions& options) {
 
 SpawnSchedule::SpawnSchedule(Sidecar& sidecar, const Clock& clock, SpawnScheduleOptions options)
     : options_(std::move(options)),
+      clock_(clock),
       store_(sidecar, options_.store),
       index_(sidecar, clock, spawn_index_options(options_)) {}
 
@@ -51,10 +55,29 @@ bool SpawnSchedule::concerns(const std::optional<Series>& series) {
   return series && series->spawn_on_schedule;
 }
 
+std::optional<Timestamp> SpawnSchedule::listed_time(const Series& series) const {
+  if (!series.pending_trigger) return scheduled_spawn_time(series, options_.lookahead);
+  // The trigger's time is when its spawn happened: in the past, and the same at every sync, so
+  // syncing an unchanged record writes nothing. One from a clock ahead of ours, or without a
+  // readable time, is listed now: a pending trigger never waits.
+  const auto now = clock_.now();
+  const auto time = series.pending_trigger->find("time");
+  if (time == series.pending_trigger->end() || !time->is_string()) return now;
+  const auto at = parse_rfc3339(time->get<std::string>());
+  return at ? std::min(*at, now) : now;
+}
+
+asio::awaitable<Result<void>> SpawnSchedule::list_pending(const std::string& series_id,
+                                                          const Series& stored) {
+  auto listed = co_await index_.update(series_id, listing(listed_time(stored)));
+  if (!listed) co_return listed.error();
+  co_return Result<void>{};
+}
+
 asio::awaitable<Result<void>> SpawnSchedule::sync(const std::string& series_id,
                                                   std::optional<Series> known) {
   for (int round = 0; round < kMaxSyncRounds; ++round) {
-    const auto at = known ? scheduled_spawn_time(*known, options_.lookahead) : std::nullopt;
+    const auto at = known ? listed_time(*known) : std::nullopt;
     auto listed = co_await index_.update(series_id, listing(at));
     if (!listed) co_return listed.error();
     auto again = co_await store_.load(series_id);

@@ -1,8 +1,9 @@
 // The scheduler's durable index of series (tew::DueIndex, keys "<app id>|series-schedule|…"):
-// each series marked spawn_on_schedule is listed at its scheduled_spawn_time, so a cron tick
-// reads only the series that are due, never every series. The series record stays the truth:
-// the index is kept in step after every series write, and a firing re-reads the series and
-// re-decides, so a stale index entry costs one firing, never a wrong spawn.
+// each series marked spawn_on_schedule is listed at its scheduled_spawn_time, and a series whose
+// trigger could not be published at once, whatever its mode, so a cron tick reads only the series
+// that are due, never every series, and publishes every trigger its event did not. The series
+// record stays the truth: the index is kept in step after every series write, and a firing
+// re-reads the series and re-decides, so a stale index entry costs one firing, never a wrong spawn.
 #pragma once
 
 #include <chrono>
@@ -31,15 +32,26 @@ class SpawnSchedule {
 
   std::chrono::seconds lookahead() const { return options_.lookahead; }
 
-  // Whether `series` may be listed: marked spawn_on_schedule, whatever its state. Writers call
-  // sync() when the series they read or wrote was, so a flag, mode or state change unlists it.
+  // Whether `series` is listed for its scheduled spawns: marked spawn_on_schedule, whatever its
+  // state. Writers call sync() when the series they read or wrote was, so a flag, mode or state
+  // change unlists it. A series listed only for a pending trigger is not synced by writers: its
+  // entry goes stale once the trigger is published, and the firing it costs unlists it.
   static bool concerns(const std::optional<Series>& series);
 
-  // Brings the entry of `series_id` in step with its record: listed at scheduled_spawn_time,
-  // else cancelled (if listed). `known` is the record as last read or written (nullopt: none).
-  // The record is read again after the index was written and the index rewritten if it changed
-  // meanwhile, so whichever of two concurrent syncs finishes last leaves the latest record's
-  // time. Idempotent; repairs an entry a crash left behind.
+  // Lists `series_id`, whose record `stored` holds a trigger that could not be published, at the
+  // trigger's time (now if that is still ahead), so the next tick publishes it if the event that
+  // wrote it is never delivered again. One index update, no re-read: `stored` is written
+  // already, so a concurrent sync that updates the index after this reads it back and lists the
+  // trigger again. If the trigger is published meanwhile (the redelivery), the entry is stale:
+  // it costs one firing, which finds no trigger, publishes nothing and unlists it.
+  asio::awaitable<Result<void>> list_pending(const std::string& series_id, const Series& stored);
+
+  // Brings the entry of `series_id` in step with its record: listed at once if it holds a
+  // pending trigger (at the trigger's time, or now if that is still ahead), else at
+  // scheduled_spawn_time, else cancelled (if listed). `known` is the record as last read or written
+  // (nullopt: none). The record is read again after the index was written and the index rewritten
+  // if it changed meanwhile, so whichever of two concurrent syncs finishes last leaves the latest
+  // record's time. Idempotent; repairs an entry a crash left behind.
   asio::awaitable<Result<void>> sync(const std::string& series_id, std::optional<Series> known);
 
   // Fires every listed series whose time has come, once across replicas (tew::DueIndex::tick).
@@ -48,7 +60,11 @@ class SpawnSchedule {
   DueIndex& index() { return index_; }
 
  private:
+  // Where `series` is listed: see sync().
+  std::optional<Timestamp> listed_time(const Series& series) const;
+
   SpawnScheduleOptions options_;
+  const Clock& clock_;
   SeriesStore store_;
   DueIndex index_;
 };

@@ -127,6 +127,45 @@ TEST_CASE("a first completion reads its series once: what it inserts is not read
   CHECK_FALSE(f.series().contains("pending_trigger"));
 }
 
+TEST_CASE("a trigger whose publish fails is listed for the scheduler, at its time, and is RETRY") {
+  Fixture f;
+  f.clock.set(tew::parse_rfc3339("2026-03-03T20:00:05Z").value());
+  f.app.sidecar.fail_next(SidecarCallKind::publish, tew::Error::unavailable("pubsub", "down"));
+  const auto out = f.app.deliver(completed("e-1"));
+  CHECK(out.status == Status::retry);
+  CHECK(out.reason.find("publishing the pending trigger") != std::string::npos);
+  CHECK(f.series().contains("pending_trigger"));
+  const auto listed = f.record("recurring|series-schedule|record|t-1").value();
+  CHECK(listed.at("state") == "scheduled");
+  CHECK(listed.at("due") == "2026-03-03T20:00:00Z");  // the completion's time
+}
+
+TEST_CASE(
+    "a trigger that can be neither published nor listed is RETRY, and the redelivery publishes "
+    "it") {
+  tew::testing::CapturedLog log({"recurring", tew::LogFormat::json, spdlog::level::warn});
+  Fixture f;
+  f.app.sidecar.fail_next(SidecarCallKind::publish, tew::Error::unavailable("pubsub", "down"));
+  f.app.sidecar.on_call([&](const tew::testing::SidecarCall& call) {
+    // The state store goes down with the broker: the listing's first read fails.
+    if (call.kind == SidecarCallKind::publish)
+      f.app.sidecar.fail_next(SidecarCallKind::get_state, tew::Error::unavailable("state", "down"));
+  });
+  const auto out = f.app.deliver(completed("e-1"));
+  f.app.sidecar.on_call(nullptr);
+  CHECK(out.status == Status::retry);
+  CHECK(out.reason.find("publishing the pending trigger") != std::string::npos);
+  CHECK(out.reason.find("listing it for the scheduler") != std::string::npos);
+  CHECK(log.lines_with({"pending trigger not listed for the scheduler"}).size() == 1);
+  CHECK_FALSE(f.record("recurring|series-schedule|record|t-1").has_value());
+  CHECK(f.series().contains("pending_trigger"));
+
+  CHECK(f.app.deliver(completed("e-1")).status == Status::success);
+  REQUIRE(f.app.sidecar.published().size() == 1);
+  CHECK(f.app.sidecar.published()[0].event.id == trigger_event_id("t-1", kNext));
+  CHECK_FALSE(f.series().contains("pending_trigger"));
+}
+
 TEST_CASE("when clearing the trigger of a new series conflicts, the next round publishes it once") {
   Fixture f;
   // The second series write clears the trigger, guarded by the ETag an insert gets.

@@ -464,6 +464,167 @@ TEST_SUITE("recurring scheduler") {
   }
 }
 
+TEST_SUITE("recurring scheduler: pending triggers") {
+  // A task recurring daily at 18:00 Berlin in `mode`, not spawned on schedule: only its
+  // completion spawns, and nothing but the completion's event names the series.
+  json by_completion(std::string_view mode) {
+    auto task = root();
+    task.erase("spawn_on_schedule");
+    task["recurrence_mode"] = mode;
+    return task;
+  }
+
+  constexpr std::string_view kDoneAt = "2026-03-03T20:00:00Z";
+  tew::CloudEvent completion(std::string_view mode) {
+    return delivery("e-done", "task.completed", by_completion(mode), kDoneAt);
+  }
+
+  // The series created, then its completion at kDoneAt answered RETRY because the publish is
+  // refused, which lists the series for the tick. Unless a test redelivers it, daprd has given
+  // up on the event: it is never delivered again.
+  json failed_completion(Fixture & f, std::string_view mode) {
+    f.create(by_completion(mode));
+    f.at(kDoneAt);
+    f.a.sidecar.fail_next(SidecarCallKind::publish, tew::Error::unavailable("pubsub", "down"));
+    const auto out = f.a.deliver(completion(mode));
+    CHECK(out.status == Status::retry);
+    REQUIRE(f.triggers().empty());
+    return f.series().at("pending_trigger");
+  }
+
+  constexpr std::string_view kRecovered =
+      R"(tew_schedule_total{schedule="recurring",outcome="recovered"})";
+
+  TEST_CASE("a trigger whose completion was given up on is published by the next tick, once") {
+    for (const auto* mode : {"completion", "due"}) {
+      CAPTURE(mode);
+      Fixture f;
+      const auto pending = failed_completion(f, mode);
+      CHECK(f.listing()->at("state") == "scheduled");
+      CHECK(f.listing()->at("due") == kDoneAt);
+      f.at("2026-03-03T20:01:00Z");
+      CHECK(f.b.on_tick().status == Status::success);
+      REQUIRE(f.triggers().size() == 1);
+      CHECK(tew::to_json(f.triggers()[0].event) == pending);
+      CHECK(f.triggers()[0].traceparent.empty());
+      CHECK_FALSE(f.series().contains("pending_trigger"));
+      CHECK(f.series().at("current").at("index") == 2);
+      const auto spawned = pending.at("data").at("task_id").get<std::string>();
+      CHECK(f.state.peek("series-of|" + spawned).has_value());
+      CHECK(f.listing()->at("state") == "cancelled");
+      CHECK(f.b.metrics.render().find(std::string(kRecovered) + " 1") != std::string::npos);
+      // Published once: later ticks, on either replica, find nothing to do.
+      f.at("2026-03-20T00:00:00Z");
+      CHECK(f.catch_up(f.a) == 0);
+      CHECK(f.catch_up(f.b) == 0);
+      CHECK(f.triggers().size() == 1);
+    }
+  }
+
+  TEST_CASE("the redelivered completion and the tick racing publish the one trigger once") {
+    int published_by_tick = 0;
+    int published_by_handler = 0;
+    for (int nth = 1; nth <= 24; ++nth) {
+      CAPTURE(nth);
+      Fixture f;
+      const auto pending = failed_completion(f, "completion");
+      const auto id = pending.at("id").get<std::string>();
+      f.at("2026-03-03T20:01:00Z");
+      // Before the tick's nth sidecar call, daprd redelivers the completion to replica b.
+      auto seen = std::make_shared<int>(0);
+      f.a.sidecar.on_call([&, seen](const SidecarCall&) {
+        if (++*seen != nth) return;
+        CHECK(f.b.deliver(completion("completion")).status == Status::success);
+      });
+      CHECK(f.a.on_tick().status == Status::success);
+      f.a.sidecar.on_call(nullptr);
+      if (*seen < nth) CHECK(f.b.deliver(completion("completion")).status == Status::success);
+      // A publish may be repeated, but it is the identical event: downstream dedup absorbs it.
+      REQUIRE(distinct(f.triggers()).size() == 1);
+      CHECK(f.triggers().at(0).event.id == id);
+      CHECK(tew::to_json(f.triggers().at(0).event).at("data") == pending.at("data"));
+      CHECK(f.series().at("current").at("index") == 2);
+      CHECK_FALSE(f.series().contains("pending_trigger"));
+      CHECK(f.listing()->at("state") == "cancelled");
+      f.at("2026-03-20T00:00:00Z");
+      CHECK(f.catch_up(f.a) == 0);
+      CHECK(distinct(f.triggers()).size() == 1);
+      published_by_tick += static_cast<int>(f.a.triggers().size());
+      published_by_handler += static_cast<int>(f.b.triggers().size());
+    }
+    // Both orders were raced: the redelivery first, and the tick first.
+    CHECK(published_by_tick > 0);
+    CHECK(published_by_handler > 0);
+  }
+
+  TEST_CASE("series without a pending trigger give the tick nothing to publish") {
+    for (const auto* mode : {"completion", "due"}) {
+      CAPTURE(mode);
+      Fixture f;
+      f.create(by_completion(mode));
+      f.at(kDoneAt);
+      CHECK(f.a.deliver(completion(mode)).status == Status::success);
+      CHECK(f.triggers().size() == 1);
+      CHECK_FALSE(f.listing().has_value());  // published at once: never listed
+      f.at("2026-03-20T00:00:00Z");
+      CHECK(f.catch_up(f.a) == 0);
+      CHECK(f.catch_up(f.b) == 0);
+      CHECK(f.triggers().size() == 1);
+      CHECK(f.a.metrics.render().find(kRecovered) == std::string::npos);
+    }
+  }
+
+  TEST_CASE(
+      "an entry listed for a trigger its redelivery then published fires once, publishes "
+      "nothing and is unlisted") {
+    for (const auto* mode : {"completion", "due"}) {
+      CAPTURE(mode);
+      Fixture f;
+      failed_completion(f, mode);
+      CHECK(f.a.deliver(completion(mode)).status == Status::success);
+      REQUIRE(f.triggers().size() == 1);
+      CHECK_FALSE(f.series().contains("pending_trigger"));
+      CHECK(f.listing()->at("state") == "scheduled");  // stale: the handler leaves it
+      const auto series = f.series();
+      f.at("2026-03-03T20:01:00Z");
+      CHECK(f.catch_up(f.b) == 1);
+      CHECK(f.triggers().size() == 1);
+      CHECK(f.series() == series);
+      CHECK(f.listing()->at("state") == "cancelled");
+      CHECK(f.b.metrics.render().find(kRecovered) == std::string::npos);
+      f.at("2026-03-20T00:00:00Z");
+      CHECK(f.catch_up(f.a) == 0);
+      CHECK(f.catch_up(f.b) == 0);
+      CHECK(f.triggers().size() == 1);
+    }
+  }
+
+  TEST_CASE("an unreadable pending trigger is skipped loudly and holds no other series up") {
+    Fixture f;
+    f.create();  // t-1, spawned on schedule at 03-03 17:00Z
+    auto other = by_completion("completion");
+    other["id"] = "b-1";
+    REQUIRE(f.a.deliver(delivery("e-b", "task.created", other, "2026-03-02T09:00:00Z")).status ==
+            Status::success);
+    auto broken = f.series("b-1");
+    broken["pending_trigger"] = json{{"garbage", true}};
+    REQUIRE(f.state
+                .save({"series|b-1", broken, std::nullopt, tew::Concurrency::last_write,
+                       tew::Consistency::strong, std::nullopt})
+                .has_value());
+    REQUIRE(run_awaitable(f.a.schedule.sync("b-1", std::nullopt)).has_value());
+    CHECK(f.listing("b-1")->at("state") == "scheduled");
+    f.at("2026-03-03T17:00:30Z");
+    CHECK(f.catch_up() == 2);
+    CHECK(f.triggers().size() == 1);  // t-1's
+    CHECK(f.series("b-1") == broken);
+    CHECK(f.a.metrics.render().find(
+              R"(tew_schedule_total{schedule="recurring",outcome="unreadable"} 1)") !=
+          std::string::npos);
+    CHECK(f.catch_up() == 0);
+  }
+}
+
 TEST_SUITE("recurring scheduler: lateness") {
   TEST_CASE(
       "after downtime only the latest occurrence that has begun is spawned, the earlier "
