@@ -16,7 +16,7 @@ Settings read_settings(Env& env) {
       env.text("RECURRING_SCHEDULER_BINDING", "recurring-scheduler",
                "Name of the Dapr cron input binding whose calls (POST /<name>) spawn the next "
                "task of each series marked spawn_on_schedule once it enters the look-ahead "
-               "window");
+               "window, and publish any next task whose publish failed and was left to it");
   s.lookahead = env.seconds(
       "RECURRING_LOOKAHEAD_SECONDS", seconds(86400), seconds(0), seconds(366 * 86400),
       "How long before its start the scheduler spawns the next occurrence of a series marked "
