@@ -1,6 +1,8 @@
 #include "tew/due_index.hpp"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "due_index_impl.hpp"
 #include "tew/log.hpp"
@@ -122,6 +124,37 @@ void DueIndex::Impl::remember(const Cursor& cursor) {
   if (!last_cursor || last_cursor->next < cursor.next) last_cursor = cursor;
 }
 
+std::optional<std::pair<Layout, BucketNo>> DueIndex::Impl::listing_target(Timestamp due) const {
+  const auto cursor = known_cursor();
+  if (!cursor || cursor->layout.end(cursor->layout.of(due)) <= clock.now()) return std::nullopt;
+  return std::pair{cursor->layout, std::max(cursor->layout.of(due), cursor->next)};
+}
+
+asio::awaitable<DueIndex::Impl::Found<DueRecord>> DueIndex::Impl::read_record_and_bucket(
+    const std::string& id, std::optional<Timestamp> expected_due,
+    std::optional<Prefetched>& prefetched) {
+  prefetched.reset();
+  const auto target = expected_due ? listing_target(*expected_due) : std::nullopt;
+  if (!target) co_return co_await read_record(id);
+  const auto [layout, n] = *target;
+  const std::vector<std::string> both{keys.record(id), keys.bucket(layout, n)};
+  auto items = co_await state.read_many(both);
+  if (!items) co_return items.error();
+  // An unreadable bucket is not kept: the listing reads it again and reports it, if it is
+  // the bucket the record goes to at all.
+  auto& bucket_item = (*items)[1];
+  if (!bucket_item.value) {
+    prefetched = Prefetched{layout, n, {}};
+  } else if (auto bucket = due_index::bucket_from_json(*bucket_item.value, both[1])) {
+    prefetched = Prefetched{layout, n, {std::move(*bucket), std::move(bucket_item.etag)}};
+  }
+  auto& record_item = (*items)[0];
+  if (!record_item.value) co_return std::optional<Stored<DueRecord>>{};
+  auto record = due_index::record_from_json(*record_item.value, both[0]);
+  if (!record) co_return record.error();
+  co_return Stored<DueRecord>{std::move(*record), std::move(record_item.etag)};
+}
+
 // The record was written before this runs, so a tick that takes the bucket's entries after
 // our append reads the record as written. Whether a tick took them before: a sealed bucket
 // says so (go on to a later one), and a cursor past the bucket says so even when the bucket
@@ -129,22 +162,34 @@ void DueIndex::Impl::remember(const Cursor& cursor) {
 // When `due` falls in a bucket that has not ended yet, the search starts from the cursor this
 // index last read, without reading it again (one state call fewer per listing): a tick passes
 // only buckets that have ended, so no cursor, however fresh, is past that bucket, and the
-// layout, the other thing read from it, never changes once created. The cursor read after the
-// append still decides, as it would after any tick that ran meanwhile. A due time whose bucket
+// layout, the other thing read from it, never changes once created. A due time whose bucket
 // has ended (a late reminder) reads the cursor first, so the search never starts in a bucket
 // that a tick may have passed and deleted.
-asio::awaitable<Result<void>> DueIndex::Impl::ensure_listed(const std::string& id, Timestamp due) {
-  auto cursor = known_cursor();
-  if (!cursor || cursor->layout.end(cursor->layout.of(due)) <= clock.now()) {
+// After the append, the cursor is read again unless the bucket ends after now + clock_skew
+// (read after the write): a tick seals only buckets that have ended by its own clock, at most
+// clock_skew ahead of ours, so none can have sealed, passed or deleted this one before our
+// append, and the append landed in a bucket a tick will still walk. `prefetched`, a bucket
+// read with the record before the record was written, stands in for the first read of that
+// bucket: the append is guarded by its ETag, so a seal since then makes it a conflict.
+asio::awaitable<Result<void>> DueIndex::Impl::ensure_listed(const std::string& id, Timestamp due,
+                                                            std::optional<Prefetched> prefetched) {
+  auto start = listing_target(due);
+  if (!start) {
     auto read = co_await cursor_or_create();
     if (!read) co_return read.error();
-    cursor = *read;
+    remember(*read);
+    start = std::pair{read->layout, std::max(read->layout.of(due), read->next)};
   }
-  const Layout layout = cursor->layout;
-  BucketNo target = std::max(layout.of(due), cursor->next);
+  const Layout layout = start->first;
+  BucketNo target = start->second;
   const Entry entry{id, due};
   for (int step = 0; step <= 2 * options.max_conflicts + 2; ++step) {
-    auto bucket = co_await read_bucket(layout, target);
+    Result<Stored<Bucket>> bucket = Stored<Bucket>{};
+    if (prefetched && prefetched->n == target && prefetched->layout.width == layout.width)
+      bucket = std::move(prefetched->bucket);
+    else
+      bucket = co_await read_bucket(layout, target);
+    prefetched.reset();
     if (!bucket) co_return bucket.error();
     if (bucket->doc.sealed) {
       // Only buckets whose time has passed are sealed: the next open one is about now.
@@ -159,6 +204,7 @@ asio::awaitable<Result<void>> DueIndex::Impl::ensure_listed(const std::string& i
       if (!written && written.error().kind == ErrorKind::conflict) continue;
       if (!written) co_return written.error();
     }
+    if (layout.end(target) > clock.now() + options.clock_skew) co_return Result<void>{};
     auto after = co_await read_cursor();
     if (!after) co_return after.error();
     if (!*after) co_return Error::unavailable("due index", "the cursor disappeared");
@@ -181,12 +227,17 @@ asio::awaitable<Result<std::optional<DueRecord>>> DueIndex::get(const std::strin
   co_return std::optional<DueRecord>{std::move((*read)->doc)};
 }
 
-asio::awaitable<Result<std::optional<DueRecord>>> DueIndex::update(const std::string& id,
-                                                                   const Change& change) {
+asio::awaitable<Result<std::optional<DueRecord>>> DueIndex::update(
+    const std::string& id, const Change& change, std::optional<Timestamp> expected_due) {
   std::optional<DueRecord> result;
   bool decided = false;
+  std::optional<Impl::Prefetched> prefetched;
   for (int attempt = 0; attempt <= impl_->options.max_conflicts && !decided; ++attempt) {
-    auto read = co_await impl_->read_record(id);
+    Impl::Found<DueRecord> read = std::optional<Stored<DueRecord>>{};
+    if (attempt == 0)
+      read = co_await impl_->read_record_and_bucket(id, expected_due, prefetched);
+    else
+      read = co_await impl_->read_record(id);
     if (!read) co_return read.error();
     std::optional<DueRecord> old;
     std::string etag;
@@ -216,7 +267,7 @@ asio::awaitable<Result<std::optional<DueRecord>>> DueIndex::update(const std::st
   }
   if (!decided) co_return impl_->too_many_conflicts("updating " + id);
   if (result && result->state == DueState::scheduled) {
-    auto listed = co_await impl_->ensure_listed(id, *result->due);
+    auto listed = co_await impl_->ensure_listed(id, *result->due, std::move(prefetched));
     if (!listed) co_return listed.error();
   }
   co_return result;

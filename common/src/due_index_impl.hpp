@@ -28,8 +28,23 @@ struct DueIndex::Impl {
   // The bucket; an absent one is empty, with an empty ETag.
   asio::awaitable<Result<due_index::Stored<due_index::Bucket>>> read_bucket(
       const due_index::Layout& layout, due_index::BucketNo n);
+  // A bucket read before it was needed (with the record, see DueIndex::update).
+  struct Prefetched {
+    due_index::Layout layout;
+    due_index::BucketNo n = 0;
+    due_index::Stored<due_index::Bucket> bucket;
+  };
+  // Where a listing of `due` starts looking, when the cursor this index knows is enough to
+  // tell (see ensure_listed); nullopt when the cursor must be read first.
+  std::optional<std::pair<due_index::Layout, due_index::BucketNo>> listing_target(
+      Timestamp due) const;
+  // The record of `id` and, when `expected_due` has a listing target, that bucket, in one call.
+  asio::awaitable<Found<DueRecord>> read_record_and_bucket(const std::string& id,
+                                                           std::optional<Timestamp> expected_due,
+                                                           std::optional<Prefetched>& prefetched);
   // Lists (id, due) in a bucket that a tick will still walk; see due_index.hpp.
-  asio::awaitable<Result<void>> ensure_listed(const std::string& id, Timestamp due);
+  asio::awaitable<Result<void>> ensure_listed(const std::string& id, Timestamp due,
+                                              std::optional<Prefetched> prefetched);
 
   asio::awaitable<TickReport> tick(Fire fire);  // by value: kept in the coroutine frame
 

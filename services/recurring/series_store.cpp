@@ -21,30 +21,43 @@ StoredSeries inserted(std::string series_id, Series series) {
 SeriesStore::SeriesStore(Sidecar& sidecar, std::string store)
     : sidecar_(sidecar), store_(std::move(store)) {}
 
+// The series at `series_id` as `item` holds it (nullopt value: none yet).
+Result<StoredSeries> SeriesStore::from_item(const std::string& series_id, StateItem item) {
+  StoredSeries out{series_id, std::nullopt, std::move(item.etag)};
+  if (!item.value) return out;
+  auto series = parse_series(*item.value);
+  if (!series) return series.error();
+  if (series->id != series_id)
+    return Error::unavailable(std::string(kSeriesSubject),
+                              "record at " + series_key(series_id) + " is of series " + series->id);
+  out.series = std::move(*series);
+  return out;
+}
+
 asio::awaitable<Result<StoredSeries>> SeriesStore::load(const std::string& series_id) {
   auto item = co_await sidecar_.get_state(store_, series_key(series_id));
   if (!item) co_return item.error();
-  StoredSeries out{series_id, std::nullopt, item->etag};
-  if (!item->value) co_return out;
-  auto series = parse_series(*item->value);
-  if (!series) co_return series.error();
-  if (series->id != series_id)
-    co_return Error::unavailable(std::string(kSeriesSubject), "record at " + series_key(series_id) +
-                                                                  " is of series " + series->id);
-  out.series = std::move(*series);
-  co_return out;
+  co_return from_item(series_id, std::move(*item));
 }
 
+// Without a series id in the event, its own series and its link are read in one bulk call: a
+// task that is neither a series' first task nor a spawned one (most tasks) costs one read.
 asio::awaitable<Result<StoredSeries>> SeriesStore::find(const SeriesEvent& event) {
   if (event.series_id) co_return co_await load(*event.series_id);
   const auto& task_id = event.event.task.id;
-  auto own = co_await load(task_id);
+  const std::vector<std::string> keys{series_key(task_id), link_key(task_id)};
+  auto items = co_await sidecar_.get_state_bulk(store_, keys);
+  if (!items) co_return items.error();
+  if (items->size() != keys.size())
+    co_return Error::unavailable(std::string(kSeriesSubject),
+                                 "bulk read of " + keys[0] + " answered " +
+                                     std::to_string(items->size()) + " items for 2 keys");
+  auto own = from_item(task_id, std::move((*items)[0]));
   if (!own || own->series) co_return own;
-  auto link = co_await sidecar_.get_state(store_, link_key(task_id));
-  if (!link) co_return link.error();
-  if (link->value && link->value->is_object()) {
-    const auto linked = link->value->find("series_id");
-    if (linked != link->value->end() && linked->is_string())
+  const auto& link = (*items)[1].value;
+  if (link && link->is_object()) {
+    const auto linked = link->find("series_id");
+    if (linked != link->end() && linked->is_string())
       co_return co_await load(linked->get<std::string>());
   }
   co_return own;

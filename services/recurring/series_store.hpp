@@ -45,6 +45,8 @@ class SeriesStore {
   asio::awaitable<Result<void>> link(const std::string& task_id, const std::string& series_id);
 
  private:
+  static Result<StoredSeries> from_item(const std::string& series_id, StateItem item);
+
   Sidecar& sidecar_;
   std::string store_;
 };

@@ -69,7 +69,8 @@ std::optional<Timestamp> SpawnSchedule::listed_time(const Series& series) const 
 
 asio::awaitable<Result<void>> SpawnSchedule::list_pending(const std::string& series_id,
                                                           const Series& stored) {
-  auto listed = co_await index_.update(series_id, listing(listed_time(stored)));
+  const auto at = listed_time(stored);
+  auto listed = co_await index_.update(series_id, listing(at), at);
   if (!listed) co_return listed.error();
   co_return Result<void>{};
 }
@@ -78,7 +79,7 @@ asio::awaitable<Result<void>> SpawnSchedule::sync(const std::string& series_id,
                                                   std::optional<Series> known) {
   for (int round = 0; round < kMaxSyncRounds; ++round) {
     const auto at = known ? listed_time(*known) : std::nullopt;
-    auto listed = co_await index_.update(series_id, listing(at));
+    auto listed = co_await index_.update(series_id, listing(at), at);
     if (!listed) co_return listed.error();
     auto again = co_await store_.load(series_id);
     if (!again) co_return again.error();

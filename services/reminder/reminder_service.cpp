@@ -41,7 +41,11 @@ tew::asio::awaitable<tew::Outcome> ReminderService::on_task_event(const TaskEven
   const tew::DueIndex::Change plan = [&](const std::optional<tew::DueRecord>& stored) {
     return plan_reminder(event, traceparent, stored, lead_time);
   };
-  auto stored = co_await schedule_.update(event.task_id, plan);
+  // The due time the plan decides unless the stored record says otherwise (an older event,
+  // an unchanged one): its bucket is read with the record.
+  const auto expected_due =
+      ends_reminders(event) ? std::nullopt : reminder_time(event.task, lead_time);
+  auto stored = co_await schedule_.update(event.task_id, plan, expected_due);
   if (!stored) co_return tew::Outcome::retry("reminder schedule: " + stored.error().describe());
   if (*stored && tew::log_enabled(spdlog::level::info)) {
     auto fields = tew::event_fields(ctx.event);

@@ -47,20 +47,31 @@ struct Firing {
   Timestamp now;
 };
 
+inline std::vector<std::string> ids(const std::vector<Firing>& fired) {
+  std::vector<std::string> out;
+  for (const auto& f : fired)
+    out.push_back(f.id);
+  return out;
+}
+
 // One replica: its own sidecar and index over the shared store, and what it fired.
 struct Replica {
   Replica(FakeStateStore& state, const tew::Clock& clock, tew::DueIndexOptions options)
       : sidecar(state), index(sidecar, clock, std::move(options)) {}
 
+  // Schedules `id` at `due`, telling the index to expect that due time (as the services do).
   tew::Result<std::optional<DueRecord>> schedule(
       const std::string& id, Timestamp due, nlohmann::json payload = nlohmann::json::object()) {
-    return update(id, [due, payload](const std::optional<DueRecord>&) {
-      DueRecord r;
-      r.state = DueState::scheduled;
-      r.due = due;
-      r.payload = payload;
-      return std::optional<DueRecord>(r);
-    });
+    return update(
+        id,
+        [due, payload](const std::optional<DueRecord>&) {
+          DueRecord r;
+          r.state = DueState::scheduled;
+          r.due = due;
+          r.payload = payload;
+          return std::optional<DueRecord>(r);
+        },
+        due);
   }
   tew::Result<std::optional<DueRecord>> cancel(const std::string& id) {
     return update(id, [](const std::optional<DueRecord>& old) {
@@ -69,9 +80,9 @@ struct Replica {
       return std::optional<DueRecord>(r);
     });
   }
-  tew::Result<std::optional<DueRecord>> update(const std::string& id,
-                                               tew::DueIndex::Change change) {
-    return run_awaitable(index.update(id, change));
+  tew::Result<std::optional<DueRecord>> update(const std::string& id, tew::DueIndex::Change change,
+                                               std::optional<Timestamp> expected_due = {}) {
+    return run_awaitable(index.update(id, change, expected_due));
   }
   std::optional<DueRecord> get(const std::string& id) {
     auto r = run_awaitable(index.get(id));

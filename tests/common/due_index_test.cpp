@@ -168,20 +168,124 @@ TEST_CASE("a record due before the first unfinished bucket is listed in that buc
   CHECK(f.a.fired[0].due == f.at(30s));
 }
 
-TEST_CASE("listing in a bucket that has not ended reads the cursor once, after the append") {
+// The state calls `r` made since its last clear_recorded(), as "kind key" lines.
+std::vector<std::string> calls_made(const Replica& r) {
+  std::vector<std::string> out;
+  for (const auto& call : r.sidecar.calls()) {
+    std::string line = call.kind == SidecarCallKind::get_state        ? "get"
+                       : call.kind == SidecarCallKind::get_state_bulk ? "bulk get"
+                       : call.kind == SidecarCallKind::save_state     ? "save"
+                                                                      : "other";
+    for (const auto& key : call.keys)
+      line += " " + key;
+    out.push_back(line);
+  }
+  return out;
+}
+
+TEST_CASE("a listing in a bucket ending later than clock_skew from now costs three state calls") {
   Fixture f;
   REQUIRE(f.a.schedule("t1", f.at(90s)).has_value());  // reads and creates the cursor
   f.a.sidecar.clear_recorded();
   REQUIRE(f.a.schedule("t2", f.at(150s)).has_value());
-  std::vector<std::string> order;  // the cursor reads and bucket writes, in turn
-  for (const auto& call : f.a.sidecar.calls()) {
-    if (call.kind == SidecarCallKind::get_state && call.keys.at(0) == "app|test|cursor")
-      order.push_back("read cursor");
-    if (call.kind == SidecarCallKind::save_state && call.keys.at(0).starts_with("app|test|bucket"))
-      order.push_back("write bucket");
-  }
-  CHECK(order == std::vector<std::string>{"write bucket", "read cursor"});
+  // The record and the bucket of the expected due time in one read; no cursor read after the
+  // append: no tick can seal 00:02 (it ends at 00:03) before now + clock_skew (00:00:30).
+  CHECK(calls_made(f.a) ==
+        std::vector<std::string>{"bulk get app|test|record|t2 app|test|bucket|2026-01-01T00:02:00Z",
+                                 "save app|test|record|t2",
+                                 "save app|test|bucket|2026-01-01T00:02:00Z"});
   CHECK(stored(f, "app|test|bucket|2026-01-01T00:02:00Z")["entries"].size() == 1);
+  f.a.sidecar.clear_recorded();
+  // Delivered again: one read, nothing to write.
+  REQUIRE(f.a.schedule("t2", f.at(150s)).has_value());
+  CHECK(calls_made(f.a) == std::vector<std::string>{
+                               "bulk get app|test|record|t2 app|test|bucket|2026-01-01T00:02:00Z"});
+  f.set(150s);
+  CHECK(f.a.tick().fired == 2);
+}
+
+TEST_CASE("a listing in a bucket ending within clock_skew of now reads the cursor after it") {
+  Fixture f;
+  REQUIRE(f.a.schedule("t1", f.at(90s)).has_value());
+  f.set(140s);  // 00:02 ends at 00:03, 40 s from now: within a 60 s clock_skew
+  auto wide = default_options();
+  wide.clock_skew = 60s;
+  Replica skewed(f.state, f.clock, wide);
+  REQUIRE(skewed.schedule("t0", f.at(3600s)).has_value());  // learns the cursor
+  skewed.sidecar.clear_recorded();
+  REQUIRE(skewed.schedule("t2", f.at(150s)).has_value());
+  CHECK(calls_made(skewed) ==
+        std::vector<std::string>{"bulk get app|test|record|t2 app|test|bucket|2026-01-01T00:02:00Z",
+                                 "save app|test|record|t2",
+                                 "save app|test|bucket|2026-01-01T00:02:00Z",
+                                 "get app|test|cursor"});
+  // With the default 30 s the same listing skips that read.
+  f.a.sidecar.clear_recorded();
+  REQUIRE(f.a.schedule("t3", f.at(150s)).has_value());
+  CHECK(calls_made(f.a).size() == 3);
+}
+
+TEST_CASE("a bucket read with the record and sealed before the append is not appended to") {
+  Fixture f;
+  REQUIRE(f.a.schedule("first", f.at(30s)).has_value());
+  f.set(20s);
+  // a reads "racer"'s record with bucket 00:00 (not ended). Before a writes the record, time
+  // passes and b's tick seals 00:00, fires "first", moves the cursor and deletes the bucket.
+  before_call(f.a, SidecarCallKind::save_state, 1, [&] {
+    f.set(70s);
+    CHECK(f.b.tick().fired == 1);
+  });
+  REQUIRE(f.a.schedule("racer", f.at(40s)).has_value());
+  CHECK_FALSE(f.state.peek("app|test|bucket|2026-01-01T00:00:00Z").has_value());
+  CHECK(stored(f, "app|test|bucket|2026-01-01T00:01:00Z")["entries"].size() == 1);
+  CHECK(f.a.tick().fired == 1);
+  CHECK(ids(f.b.fired) == std::vector<std::string>{"first"});
+  CHECK(ids(f.a.fired) == std::vector<std::string>{"racer"});
+}
+
+TEST_CASE("a due time other than the expected one is listed where it belongs") {
+  Fixture f;
+  REQUIRE(f.a.schedule("t1", f.at(90s)).has_value());
+  // Expected 00:02, decided 00:06 (the stored record said otherwise): that bucket is read.
+  const auto r = f.a.update(
+      "t2",
+      [&](const std::optional<DueRecord>&) {
+        DueRecord next;
+        next.due = f.at(400s);
+        return std::optional<DueRecord>(next);
+      },
+      f.at(150s));
+  REQUIRE(r.has_value());
+  CHECK_FALSE(f.state.peek("app|test|bucket|2026-01-01T00:02:00Z").has_value());
+  CHECK(stored(f, "app|test|bucket|2026-01-01T00:06:00Z")["entries"].size() == 1);
+  f.set(400s);
+  CHECK(f.a.tick().fired == 2);
+}
+
+TEST_CASE("an unreadable bucket read with the record does not stop an update elsewhere") {
+  Fixture f;
+  REQUIRE(f.a.schedule("t1", f.at(90s)).has_value());
+  tew::StateWrite junk{"app|test|bucket|2026-01-01T00:02:00Z",
+                       json{{"entries", 7}},
+                       {},
+                       Concurrency::first_write,
+                       {},
+                       {}};
+  REQUIRE(f.state.save(junk).has_value());
+  const auto cancelled = f.a.update(
+      "t2",
+      [](const std::optional<DueRecord>&) {
+        DueRecord next;
+        next.state = DueState::cancelled;
+        return std::optional<DueRecord>(next);
+      },
+      f.at(150s));
+  REQUIRE(cancelled.has_value());
+  // Listing in it is still refused, naming the bucket, and the junk is kept.
+  const auto listed = f.a.schedule("t3", f.at(150s));
+  REQUIRE_FALSE(listed.has_value());
+  CHECK(listed.error().message.find("bucket|2026-01-01T00:02:00Z") != std::string::npos);
+  CHECK(stored(f, "app|test|bucket|2026-01-01T00:02:00Z") == json{{"entries", 7}});
 }
 
 TEST_CASE("a late record is not listed in a bucket another replica's tick passed meanwhile") {

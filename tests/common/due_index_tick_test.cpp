@@ -5,17 +5,6 @@
 using namespace due_index_test;
 using nlohmann::json;
 
-namespace {
-
-std::vector<std::string> ids(const std::vector<Firing>& fired) {
-  std::vector<std::string> out;
-  for (const auto& f : fired)
-    out.push_back(f.id);
-  return out;
-}
-
-}  // namespace
-
 TEST_SUITE("DueIndex tick: firing") {
   TEST_CASE("a record fires at the first tick after its due time, once") {
     Fixture f;

@@ -119,11 +119,18 @@ TEST_CASE("a first completion reads its series once: what it inserts is not read
   CHECK(f.app.deliver(completed("e-1")).status == Status::success);
   int series_reads = 0;
   for (const auto& call : f.app.sidecar.calls())
-    if (call.kind == SidecarCallKind::get_state && call.keys.at(0) == "series|t-1") ++series_reads;
+    for (const auto& key : call.keys)
+      if ((call.kind == SidecarCallKind::get_state ||
+           call.kind == SidecarCallKind::get_state_bulk) &&
+          key == "series|t-1")
+        ++series_reads;
   CHECK(series_reads == 1);
-  // read the series and the link, insert the series with its trigger, link the new task,
-  // publish, clear the trigger
-  CHECK(f.app.sidecar.calls().size() == 6);
+  // read the series and the link (one bulk call), insert the series with its trigger, link the
+  // new task, publish, clear the trigger
+  CHECK(f.app.sidecar.calls().size() == 5);
+  CHECK(f.app.sidecar.calls().at(0).kind == SidecarCallKind::get_state_bulk);
+  CHECK(f.app.sidecar.calls().at(0).keys ==
+        std::vector<std::string>{"series|t-1", "series-of|t-1"});
   CHECK_FALSE(f.series().contains("pending_trigger"));
 }
 
@@ -282,11 +289,18 @@ TEST_CASE("a series that keeps changing under the handler is RETRY after bounded
 }
 
 TEST_CASE("a state store that does not answer is RETRY") {
-  Fixture f;
-  f.app.sidecar.fail_next(SidecarCallKind::get_state, tew::Error::unavailable("state", "down"));
-  const auto out = f.app.deliver(completed("e-1"));
-  CHECK(out.status == Status::retry);
-  CHECK(out.reason.find("series store") != std::string::npos);
+  for (const auto kind : {SidecarCallKind::get_state_bulk, SidecarCallKind::get_state}) {
+    CAPTURE(static_cast<int>(kind));
+    Fixture f;
+    // The first read: the series and its link in bulk; a spawned task's series by its id.
+    auto event = completed("e-1");
+    if (kind == SidecarCallKind::get_state) (*event.data)["task_data"]["series_id"] = "t-0";
+    f.app.sidecar.fail_next(kind, tew::Error::unavailable("state", "down"));
+    const auto out = f.app.deliver(event);
+    CHECK(out.status == Status::retry);
+    CHECK(out.reason.find("series store") != std::string::npos);
+    CHECK(f.app.sidecar.published().empty());
+  }
 }
 
 TEST_CASE("an unreadable series record is RETRY naming it, and is not overwritten") {
