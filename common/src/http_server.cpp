@@ -1,5 +1,7 @@
 #include "tew/http_server.hpp"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,6 +14,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <chrono>
 #include <list>
 
 #include "tew/log.hpp"
@@ -59,7 +62,8 @@ std::optional<HttpResponse> answer_to_read_error(const beast::error_code& ec,
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   struct Connection {
     beast::tcp_stream* stream;
-    bool busy;  // a request has been read and is being handled or answered
+    bool busy;            // a request has been read and is being handled or answered
+    bool unread = false;  // answered a request that was not read to its end (413, 431, 400)
   };
 
   Impl(asio::io_context& io, const tcp::endpoint& endpoint, HttpLimits l, RequestHandler h)
@@ -96,10 +100,32 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (conn->unread) co_await drain(stream);
     stream.close();
     connections.erase(conn);
     --open;
   }
+
+  std::optional<HttpResponse> refused(const beast::error_code& ec, Connection& conn) const {
+    auto answer = answer_to_read_error(ec, limits);
+    conn.unread = answer.has_value();
+    return answer;
+  }
+
+  // A client still sending the request we refused would, were the socket closed with its bytes
+  // unread, get a reset that can arrive before it reads the answer (a write error instead of
+  // 413). So what it sends is read and dropped until it closes its side, bounded in time and
+  // bytes (the answer is on its way meanwhile: our side is already shut down for sending).
+  asio::awaitable<void> drain(beast::tcp_stream& stream) const {
+    stream.expires_after(std::min<std::chrono::milliseconds>(limits.read_timeout, kLinger));
+    std::array<char, 16 * 1024> sink;
+    for (std::size_t dropped = 0; dropped < 4 * limits.max_body_bytes;) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+      if (ec) break;
+      dropped += n;
+    }
+  }
+  static constexpr std::chrono::milliseconds kLinger{2000};
 
   // Reads one request and produces its answer; nothing when the connection should close.
   asio::awaitable<std::optional<HttpResponse>> serve_one(beast::tcp_stream& stream,
@@ -118,7 +144,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     // The whole request, header and body, must arrive within read_timeout.
     stream.expires_after(limits.read_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
-    if (hec) co_return answer_to_read_error(hec, limits);
+    if (hec) co_return refused(hec, conn);
     if (parser.get()[http::field::expect] == "100-continue") {
       http::response<http::empty_body> cont{http::status::continue_, 11};
       auto [cec, cn] = co_await http::async_write(stream, cont, use_tuple);
@@ -126,7 +152,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
     if (!parser.is_done()) {
       auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
-      if (bec) co_return answer_to_read_error(bec, limits);
+      if (bec) co_return refused(bec, conn);
     }
     conn.busy = true;
     stream.expires_never();

@@ -622,6 +622,23 @@ TEST_CASE("a body over the 1 MiB limit is answered 413 and no handler runs") {
   CHECK(served.tasks.runs() == 0);
 }
 
+TEST_CASE("a client still sending an oversized body reads the 413, not a connection reset") {
+  ServedApp served;
+  // Three times the limit: more than the kernel buffers between the two ends take, so the
+  // client is still writing when the answer is ready. Closing with its bytes unread would
+  // reset the connection under the client's write.
+  auto event = json::parse(read_fixture("events/task_created.json"));
+  event["data"]["task_data"]["description"] = std::string(3 * 1024 * 1024, 'x');
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    HttpClient client(served.port());
+    const auto res = deliver(client, "/events/tasks", event.dump());
+    CHECK(res.result() == tew::http::status::payload_too_large);
+    CHECK(res.body().find("larger than 1048576 bytes") != std::string::npos);
+  }
+  CHECK(served.tasks.runs() == 0);
+}
+
 TEST_CASE("registering a route twice or two default routes for one topic is refused") {
   tew::testing::FakeClock clock;
   tew::testing::FakeSidecar sidecar{clock};
