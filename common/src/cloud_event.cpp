@@ -297,6 +297,16 @@ bool is_json_media_type(std::string_view content_type) {
 }
 
 json to_json(const CloudEvent& event) {
+  json out = envelope_json(event);
+  if (event.data) {
+    out["data"] = *event.data;
+  } else if (event.data_bytes) {
+    out["data_base64"] = base64_encode(*event.data_bytes);
+  }
+  return out;
+}
+
+json envelope_json(const CloudEvent& event) {
   json out = event.extensions.is_object() ? event.extensions : json::object();
   auto& members = out.get_ref<json::object_t&>();
   for (const auto name : kReservedNames) {
@@ -310,11 +320,6 @@ json to_json(const CloudEvent& event) {
   if (event.time) out["time"] = format_rfc3339(*event.time);
   if (event.datacontenttype) out["datacontenttype"] = *event.datacontenttype;
   if (event.dataschema) out["dataschema"] = *event.dataschema;
-  if (event.data) {
-    out["data"] = *event.data;
-  } else if (event.data_bytes) {
-    out["data_base64"] = base64_encode(*event.data_bytes);
-  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdlib>
 #include <random>
 #include <stdexcept>
 
@@ -92,11 +93,24 @@ struct Attempt {
   Answer answer;
 };
 
-void configure(CURL* curl, const SidecarOptions& options, const Request& request,
-               Attempt& attempt) {
+// The hosts no call goes through a proxy for: loopback, where the sidecar runs (a cluster-wide
+// HTTP_PROXY without a NO_PROXY for it must not divert sidecar calls), and the environment's own
+// no_proxy / NO_PROXY (curl's order), read once here. Set explicitly, it also spares curl the
+// environment lookups on every call to the sidecar.
+std::string no_proxy_hosts() {
+  std::string hosts = "localhost,127.0.0.1,::1";
+  const char* from_env = std::getenv("no_proxy");
+  if (from_env == nullptr || *from_env == '\0') from_env = std::getenv("NO_PROXY");
+  if (from_env != nullptr && *from_env != '\0') hosts = hosts + "," + from_env;
+  return hosts;
+}
+
+void configure(CURL* curl, const SidecarOptions& options, const std::string& no_proxy,
+               const Request& request, Attempt& attempt) {
   attempt.headers = header_list(request, options.api_token);
   attempt.url = options.base_url + request.target();
   curl_easy_setopt(curl, CURLOPT_URL, attempt.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, no_proxy.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
@@ -162,7 +176,7 @@ struct CurlSidecar::Impl {
     }
     const auto easy = multi.easy();
     Attempt attempt;
-    configure(easy.get(), options, request, attempt);
+    configure(easy.get(), options, no_proxy, request, attempt);
     const CURLcode code = co_await multi.perform(easy);
     co_return finished(easy.get(), code, attempt);
   }
@@ -198,6 +212,7 @@ struct CurlSidecar::Impl {
   }
 
   const SidecarOptions options;
+  const std::string no_proxy = no_proxy_hosts();
   CurlMulti multi;
   bool stopped = false;
 };

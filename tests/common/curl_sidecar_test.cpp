@@ -164,6 +164,24 @@ TEST_SUITE("CurlSidecar: requests as daprd expects them") {
     CHECK(server.published().at(0).traceparent == traced.traceparent);
   }
 
+  TEST_CASE_FIXTURE(Fixture, "a proxy in the environment is not used for a sidecar on loopback") {
+    // Both spellings curl reads, pointing at a port nothing listens on: were either used, the
+    // call could not connect.
+    const auto dead = "http://127.0.0.1:" + std::to_string(closed_port());
+    struct Env {
+      std::vector<std::string> names;
+      ~Env() {
+        for (const auto& n : names)
+          unsetenv(n.c_str());
+      }
+    } env{{"http_proxy", "HTTP_PROXY", "ALL_PROXY", "all_proxy"}};
+    for (const auto& n : env.names)
+      setenv(n.c_str(), dead.c_str(), 1);
+    CurlSidecar sidecar(io.get_executor(), options());
+    REQUIRE(run_awaitable(io, sidecar.publish(publish_request())).has_value());
+    CHECK(server.published().size() == 1);
+  }
+
   TEST_CASE_FIXTURE(Fixture, "dapr-api-token is sent when configured and absent otherwise") {
     server.require_api_token("s3cret");
     auto with_token = options();

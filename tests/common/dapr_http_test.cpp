@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "tew/rfc3339.hpp"
+
 using namespace tew::dapr_http;
 using tew::Concurrency;
 using tew::ErrorKind;
@@ -156,6 +158,39 @@ TEST_CASE(
   CHECK(item->value == nlohmann::json{{"n", 1}});
   CHECK(item->etag == "7");
   CHECK_FALSE(to_state_item(request, "k", status(200, "{not json")).has_value());
+}
+
+TEST_CASE("a published event's body is the event's structured JSON, whatever its data") {
+  tew::PublishRequest publish;
+  publish.event.id = "e";
+  publish.event.source = "s";
+  publish.event.type = "t";
+  publish.event.time = tew::parse_rfc3339("2026-03-02T09:14:05Z").value();
+  // An extension may not hide a context attribute or the data.
+  publish.event.extensions = {{"traceparent", "00-x"}, {"data", "not the data"}, {"id", "no"}};
+  std::vector<std::optional<nlohmann::json>> datas = {
+      nlohmann::json{{"task_id", "t-1"}, {"task_data", {{"title", "milk"}, {"tags", {"a"}}}}},
+      nlohmann::json("text"),
+      nlohmann::json::array(),
+      nlohmann::json(nullptr),
+      nlohmann::json(std::string("bad \xff utf-8")),
+      std::nullopt};
+  for (const auto& data : datas) {
+    CAPTURE(data ? data->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : "none");
+    publish.event.data = data;
+    const auto body = publish_request(publish).body;
+    const auto parsed = nlohmann::json::parse(body);
+    auto expected = tew::to_json(publish.event);
+    if (data && data->is_string() && data->get<std::string>().starts_with("bad"))
+      expected["data"] = "bad \xef\xbf\xbd utf-8";  // invalid UTF-8 replaced, as before
+    CHECK(parsed == expected);
+    CHECK(parsed.at("id") == "e");
+    CHECK(parsed.contains("data") == data.has_value());
+    if (data) CHECK(parsed.at("data") != "not the data");
+  }
+  publish.event.data.reset();
+  publish.event.data_bytes = std::string("\x00\x01\x02\xff", 4);
+  CHECK(nlohmann::json::parse(publish_request(publish).body) == tew::to_json(publish.event));
 }
 
 TEST_CASE("publish metadata becomes percent-encoded metadata.<name> query parameters") {

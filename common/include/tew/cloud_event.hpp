@@ -77,5 +77,8 @@ bool is_json_media_type(std::string_view content_type);
 // Structured JSON form; `data_bytes` becomes `data_base64`. Extensions never overwrite the
 // context attributes. parse_structured_event(to_json(e)) == e for every parsed event.
 nlohmann::json to_json(const CloudEvent& event);
+// to_json(event) without `data` and `data_base64`: the envelope a serializer can write the data
+// into without copying it first.
+nlohmann::json envelope_json(const CloudEvent& event);
 
 }  // namespace tew
