@@ -68,6 +68,8 @@ struct DueIndex::Impl {
   struct Walk;
   enum class Settled { yes, pending, failed };
 
+  // Inserts `known` as the cursor (unless another replica did first) and reads it back.
+  asio::awaitable<Found<due_index::Cursor>> restore_cursor(const due_index::Cursor& known);
   asio::awaitable<Result<due_index::Stored<due_index::Bucket>>> seal_bucket(
       const due_index::Layout& layout, due_index::BucketNo n);
   asio::awaitable<bool> run_bucket(const due_index::Bucket& bucket, Walk& walk);

@@ -48,9 +48,21 @@ asio::awaitable<TickReport> DueIndex::Impl::tick(Fire fire) {
     walk.failed(cursor.error());
     co_return walk.report;
   }
-  if (!*cursor) {  // nothing was ever scheduled: every update creates the cursor first
-    walk.report.caught_up = true;
-    co_return walk.report;
+  if (!*cursor) {
+    const auto known = known_cursor();
+    if (!known) {  // nothing was ever scheduled: every first listing creates the cursor
+      walk.report.caught_up = true;
+      co_return walk.report;
+    }
+    // This index knew a cursor, so it was lost (an evicted or wiped key). Listings in buckets
+    // that end after now + clock_skew do not read it, so without one nothing would fire: it is
+    // put back where this replica last saw it, which no later bucket can be before.
+    cursor = co_await restore_cursor(*known);
+    if (!cursor || !*cursor) {
+      walk.failed(cursor ? Error::unavailable("due index", "the cursor could not be restored")
+                         : cursor.error());
+      co_return walk.report;
+    }
   }
   const Layout layout = (*cursor)->doc.layout;
   BucketNo next = (*cursor)->doc.next;
@@ -81,6 +93,15 @@ asio::awaitable<TickReport> DueIndex::Impl::tick(Fire fire) {
   }
   if (next > (*cursor)->doc.next) co_await advance_cursor(**cursor, next, walk);
   co_return walk.report;
+}
+
+asio::awaitable<DueIndex::Impl::Found<Cursor>> DueIndex::Impl::restore_cursor(const Cursor& known) {
+  log_warn(
+      "due index cursor missing; restored from the one this replica last read",
+      {{"index", options.key_prefix}, {"next", format_rfc3339(known.layout.start(known.next))}});
+  auto written = co_await state.write(keys.cursor(), due_index::to_json(known), "");
+  if (!written && written.error().kind != ErrorKind::conflict) co_return written.error();
+  co_return co_await read_cursor();  // ours, or the one another replica put back first
 }
 
 // From here on appends go to later buckets, so the entries returned are all there will be.

@@ -342,4 +342,27 @@ TEST_SUITE("DueIndex tick: replicas") {
     f.a.tick();
     CHECK(ids(f.a.fired) == std::vector<std::string>{"first", "racer"});
   }
+
+  TEST_CASE("a lost cursor is put back where a replica last saw it, and what is listed fires") {
+    Fixture f;
+    REQUIRE(f.a.schedule("t1", f.at(3600s)).has_value());  // a learns the cursor: 00:00
+    f.set(600s);
+    CHECK(f.a.tick().buckets_passed == 10);  // and moves it to 00:10
+    REQUIRE(f.a.schedule("t2", f.at(1800s)).has_value());
+    const tew::StateDelete lost{"app|test|cursor", std::nullopt, tew::Concurrency::last_write};
+    REQUIRE(f.state.remove(lost).has_value());
+    // A listing in a bucket ending after now + clock_skew does not read the cursor.
+    REQUIRE(f.a.schedule("t3", f.at(2400s)).has_value());
+    CHECK_FALSE(f.state.peek("app|test|cursor").has_value());
+    f.set(3600s);
+    // b never read a cursor: it has none to put back, and does not make one up at now.
+    CHECK(f.b.tick().fired == 0);
+    CHECK_FALSE(f.state.peek("app|test|cursor").has_value());
+    const auto report = f.a.tick();
+    CHECK_FALSE(report.error.has_value());
+    CHECK(report.buckets_passed == 50);  // from 00:10, where a last saw it
+    CHECK(ids(f.a.fired) == std::vector<std::string>{"t2", "t3", "t1"});
+    CHECK(f.state.peek("app|test|cursor").has_value());
+    CHECK(f.b.tick().fired == 0);  // once
+  }
 }

@@ -93,6 +93,8 @@ struct TickReport {
 //   A bucket with a record it could not finish (error, or claimed elsewhere) stops the walk.
 // - The bucket of now is read at every tick without being sealed, so a record fires at the
 //   first tick after its time, whatever the bucket width.
+// - A cursor that is gone (an evicted or wiped key) is put back by the tick of a replica that
+//   read it before, where that replica last saw it; an index no replica knew stays empty.
 // Cost of a tick: a few reads and writes per bucket walked, plus the records listed in the
 // buckets walked (read in bulk, 100 per call) and the firings; never the whole schedule.
 class DueIndex {
