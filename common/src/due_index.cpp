@@ -19,6 +19,29 @@ using due_index::Stored;
 
 namespace {
 
+// The record a read of `key` found, with its ETag; an unreadable one is an error naming the key.
+Result<std::optional<Stored<DueRecord>>> record_in(std::optional<Stored<nlohmann::json>> read,
+                                                   const std::string& key) {
+  if (!read) return std::optional<Stored<DueRecord>>{};
+  auto record = due_index::record_from_json(read->doc, key);
+  if (!record) return record.error();
+  return std::optional{Stored<DueRecord>{std::move(*record), std::move(read->etag)}};
+}
+
+// The bucket a read of `key` found; an absent one is empty, with an empty ETag.
+Result<Stored<Bucket>> bucket_in(std::optional<Stored<nlohmann::json>> read,
+                                 const std::string& key) {
+  if (!read) return Stored<Bucket>{};
+  auto bucket = due_index::bucket_from_json(read->doc, key);
+  if (!bucket) return bucket.error();
+  return Stored<Bucket>{std::move(*bucket), std::move(read->etag)};
+}
+
+// Where a listing of `due` starts, by `cursor`: its bucket, or the first one not finished.
+std::pair<Layout, BucketNo> first_bucket(const Cursor& cursor, Timestamp due) {
+  return {cursor.layout, std::max(cursor.layout.of(due), cursor.next)};
+}
+
 // A claim belongs to one due time of a scheduled record: an update that keeps both keeps it,
 // so a change of payload while a tick fires does not let a second tick fire it too.
 bool keeps_claim(const std::optional<DueRecord>& old, const DueRecord& next) {
@@ -59,10 +82,7 @@ asio::awaitable<DueIndex::Impl::Found<DueRecord>> DueIndex::Impl::read_record(
   const auto key = keys.record(id);
   auto read = co_await state.read(key);
   if (!read) co_return read.error();
-  if (!*read) co_return std::optional<Stored<DueRecord>>{};
-  auto record = due_index::record_from_json((*read)->doc, key);
-  if (!record) co_return record.error();
-  co_return Stored<DueRecord>{std::move(*record), std::move((*read)->etag)};
+  co_return record_in(std::move(*read), key);
 }
 
 asio::awaitable<Result<void>> DueIndex::Impl::write_record(const DueRecord& record,
@@ -108,10 +128,7 @@ asio::awaitable<Result<Stored<Bucket>>> DueIndex::Impl::read_bucket(const Layout
   const auto key = keys.bucket(layout, n);
   auto read = co_await state.read(key);
   if (!read) co_return read.error();
-  if (!*read) co_return Stored<Bucket>{};
-  auto bucket = due_index::bucket_from_json((*read)->doc, key);
-  if (!bucket) co_return bucket.error();
-  co_return Stored<Bucket>{std::move(*bucket), std::move((*read)->etag)};
+  co_return bucket_in(std::move(*read), key);
 }
 
 std::optional<Cursor> DueIndex::Impl::known_cursor() const {
@@ -127,7 +144,7 @@ void DueIndex::Impl::remember(const Cursor& cursor) {
 std::optional<std::pair<Layout, BucketNo>> DueIndex::Impl::listing_target(Timestamp due) const {
   const auto cursor = known_cursor();
   if (!cursor || cursor->layout.end(cursor->layout.of(due)) <= clock.now()) return std::nullopt;
-  return std::pair{cursor->layout, std::max(cursor->layout.of(due), cursor->next)};
+  return first_bucket(*cursor, due);
 }
 
 asio::awaitable<DueIndex::Impl::Found<DueRecord>> DueIndex::Impl::read_record_and_bucket(
@@ -142,17 +159,9 @@ asio::awaitable<DueIndex::Impl::Found<DueRecord>> DueIndex::Impl::read_record_an
   if (!items) co_return items.error();
   // An unreadable bucket is not kept: the listing reads it again and reports it, if it is
   // the bucket the record goes to at all.
-  auto& bucket_item = (*items)[1];
-  if (!bucket_item.value) {
-    prefetched = Prefetched{layout, n, {}};
-  } else if (auto bucket = due_index::bucket_from_json(*bucket_item.value, both[1])) {
-    prefetched = Prefetched{layout, n, {std::move(*bucket), std::move(bucket_item.etag)}};
-  }
-  auto& record_item = (*items)[0];
-  if (!record_item.value) co_return std::optional<Stored<DueRecord>>{};
-  auto record = due_index::record_from_json(*record_item.value, both[0]);
-  if (!record) co_return record.error();
-  co_return Stored<DueRecord>{std::move(*record), std::move(record_item.etag)};
+  if (auto bucket = bucket_in(due_index::stored(std::move((*items)[1])), both[1]))
+    prefetched = Prefetched{layout, n, std::move(*bucket)};
+  co_return record_in(due_index::stored(std::move((*items)[0])), both[0]);
 }
 
 // The record was written before this runs, so a tick that takes the bucket's entries after
@@ -178,7 +187,7 @@ asio::awaitable<Result<void>> DueIndex::Impl::ensure_listed(const std::string& i
     auto read = co_await cursor_or_create();
     if (!read) co_return read.error();
     remember(*read);
-    start = std::pair{read->layout, std::max(read->layout.of(due), read->next)};
+    start = first_bucket(*read, due);
   }
   const Layout layout = start->first;
   BucketNo target = start->second;

@@ -180,11 +180,15 @@ Result<Cursor> cursor_from_json(const json& doc, const std::string& key) {
   return cursor;
 }
 
+std::optional<Stored<json>> stored(StateItem item) {
+  if (!item.value) return std::nullopt;
+  return Stored<json>{std::move(*item.value), std::move(item.etag)};
+}
+
 asio::awaitable<Result<std::optional<Stored<json>>>> StateAccess::read(const std::string& key) {
   auto item = co_await sidecar_.get_state(store_, key);
   if (!item) co_return item.error();
-  if (!item->value) co_return std::optional<Stored<json>>{};
-  co_return Stored<json>{std::move(*item->value), std::move(item->etag)};
+  co_return stored(std::move(*item));
 }
 
 asio::awaitable<Result<std::vector<StateItem>>> StateAccess::read_many(

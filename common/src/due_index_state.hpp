@@ -60,6 +60,9 @@ struct Stored {
   std::string etag;
 };
 
+// What a read of one key found: nothing, or its document with its ETag.
+std::optional<Stored<nlohmann::json>> stored(StateItem item);
+
 // Reads and first-write saves of single keys, and bulk reads.
 class StateAccess {
  public:

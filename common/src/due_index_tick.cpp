@@ -138,10 +138,7 @@ asio::awaitable<bool> DueIndex::Impl::run_bucket(const Bucket& bucket, Walk& wal
   walk.report.records_read += static_cast<int>(ids.size());
   bool finished = true;
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    auto& item = (*items)[i];
-    std::optional<Stored<nlohmann::json>> current;
-    if (item.value) current = Stored<nlohmann::json>{std::move(*item.value), std::move(item.etag)};
-    const auto settled = co_await settle(ids[i], std::move(current), walk);
+    const auto settled = co_await settle(ids[i], due_index::stored(std::move((*items)[i])), walk);
     if (settled == Settled::failed) co_return false;
     if (settled == Settled::pending) finished = false;
   }
